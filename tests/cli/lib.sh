@@ -1,0 +1,51 @@
+# lib.sh -- helpers for the CLI cases of tests/cli (sourced by run.sh).
+#
+# A case is a shell file tests/cli/<program>/<name>.sh.  It runs in its own
+# subshell, in a fresh directory $T, with the programs of the build first
+# in PATH, LT_DB=$T/lt.db and $SRC the source tree.  It passes when it
+# exits 0.  A case that checks many inputs (a corpus) may report each as
+# its own result with `check_ok NAME` / `check_fail NAME WHY`; it then
+# passes when none failed.
+
+# run CMD ARGS...: run a command, keeping stdout in $T/out, stderr in
+# $T/err and the exit status in $rc.
+run() {
+	"$@" >"$T/out" 2>"$T/err"
+	rc=$?
+	return 0
+}
+
+fail() {
+	echo "  $*" >&2
+	echo "  --- stdout:" >&2; head -c 2000 "$T/out" >&2 2>/dev/null
+	echo "  --- stderr:" >&2; head -c 2000 "$T/err" >&2 2>/dev/null
+	exit 1
+}
+
+expect_rc() {
+	[ "$rc" = "$1" ] || fail "expected exit status $1, got $rc"
+}
+
+# expect_out ERE / expect_err ERE: a line of stdout / stderr matches.
+expect_out() {
+	grep -Eq -- "$1" "$T/out" || fail "stdout does not match: $1"
+}
+expect_err() {
+	grep -Eq -- "$1" "$T/err" || fail "stderr does not match: $1"
+}
+expect_no_out() {
+	[ ! -s "$T/out" ] || fail "expected no output on stdout"
+}
+expect_out_lines() {
+	n=$(wc -l <"$T/out")
+	[ "$n" -eq "$1" ] || fail "expected $1 lines on stdout, got $n"
+}
+
+# One result of a corpus case.
+check_ok() {
+	echo "ok - $1"
+}
+check_fail() {
+	echo "not ok - $1: $2"
+	CHECK_FAILED=1
+}
