@@ -1,0 +1,217 @@
+/* db.h -- the SQLite database every lt program shares.
+ *
+ * One file (lt-db(5)) holds the history of runs, their per-second
+ * samples, baselines, thresholds, alerts, benchmarks, schedules and their
+ * executions.  lt-run, lt-store, lt-regress, lt-sched and lt-serve may
+ * have it open at the same time, in several processes: the database runs
+ * in WAL mode (readers never wait for the writer), every write is one
+ * short transaction started with BEGIN IMMEDIATE, and a writer waits up to
+ * LT_DB_BUSY_TIMEOUT_MS for another one before giving up with LT_EDB.
+ *
+ * The schema is versioned with PRAGMA user_version and upgraded in place,
+ * one numbered migration after another, in one transaction, when a
+ * read-write handle is opened.  A database written by a newer lt is
+ * refused rather than misread.
+ *
+ * Every SQL statement is a constant prepared once; data only ever travels
+ * as bound parameters.  sqlite3 result codes stop at this module's edge:
+ * callers see an lt_rc and a message naming the database file.
+ *
+ * A handle is not thread-safe: use one per thread (lt-serve opens one per
+ * worker).  Non-goals: the database is not a time-series store for raw
+ * requests (latencies live in histograms, one per second), and this module
+ * does not validate records beyond what it needs to store them -- that is
+ * the ndjson module's job.
+ */
+#ifndef LT_DB_H
+#define LT_DB_H
+
+#include "lt.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* The schema version this lt writes and reads (PRAGMA user_version). */
+#define LT_DB_SCHEMA_VERSION 1
+
+/* How long a write waits for another process's write transaction before
+ * failing with "database is locked".  Ten seconds: the longest write lt
+ * makes (one run of a few hours, samples and all) commits in well under a
+ * second, so a wait this long means a stuck process, not a busy one,
+ * while a cron-driven lt-sched and a CI job recording at the same moment
+ * never see the error. */
+#define LT_DB_BUSY_TIMEOUT_MS 10000
+
+struct lt_db;
+
+/* Flags for lt_db_open(). */
+enum lt_db_flag {
+	LT_DB_READONLY = 1 << 0,  /* open for reading only; never creates or migrates */
+};
+
+/* The database path lt uses: given (the --db option) when not NULL, else
+ * $LT_DB when set and not empty, else
+ * ${XDG_DATA_HOME:-$HOME/.local/share}/lt/lt.db.  *path is new (caller
+ * frees) on success, unchanged on failure.  Fails with LT_EUSAGE when
+ * given is empty or when no variable gives a place (no $HOME). */
+lt_rc lt_db_default_path(const char *given, char **path, struct lt_err *err);
+
+/* Open the database at path; NULL means lt_db_default_path(NULL), and only
+ * then are missing parent directories created (mode 0700: the database
+ * holds URLs and headers of the systems under test).  A read-write open
+ * creates the file when missing, switches it to WAL, and applies pending
+ * migrations; LT_DB_READONLY opens an existing file for reading only.
+ *
+ * *db is new (lt_db_close) on success, unchanged on failure.  Failures:
+ * LT_ENOTFOUND (read-only open of a missing file), LT_EDB (not a database,
+ * corrupt, another program's database, written by a newer lt, locked,
+ * read-only file for a read-write open), LT_EIO (cannot create the parent
+ * directory), LT_ENOMEM.  The message names the file:
+ * "/home/me/.local/share/lt/lt.db: file is not a database". */
+lt_rc lt_db_open(const char *path, unsigned flags, struct lt_db **db,
+		 struct lt_err *err);
+
+/* Close db and free everything it holds; lt_db_close(NULL) is a no-op.
+ * The last handle to close checkpoints the WAL into the database file. */
+void lt_db_close(struct lt_db *db);
+
+/* The path db was opened with.  Borrowed: valid until lt_db_close(db). */
+const char *lt_db_path(const struct lt_db *db);
+
+/* Change how long writes on db wait for another writer (default
+ * LT_DB_BUSY_TIMEOUT_MS); for callers that must answer quickly. */
+void lt_db_set_busy_timeout(struct lt_db *db, int timeout_ms);
+
+/* Record one run: records[0] is its run_start, then its samples in any
+ * order, then optionally its summary (lt-ndjson(5)); every record carries
+ * the same run_id.  Records are borrowed.  Written in one transaction: the
+ * run row (status 'complete', 'interrupted' when the summary says so, or
+ * 'incomplete' without a summary), the scenario of run_start.config
+ * (upserted; a newer run's config wins), the samples, the summary's
+ * endpoints and, for a complete run with a scenario id, one
+ * performance_metrics_history row per metric (responseTime.min … .max,
+ * throughput.avg, throughput.peak, errorRate).
+ *
+ * Idempotent by run id: a run stored as complete or interrupted is left
+ * alone and *was_present (when not NULL) is set to true.  A run stored as
+ * incomplete is replaced by a complete stream, or by an incomplete one
+ * with more samples (a re-sent stream heals a cut one); otherwise it too
+ * is left alone.
+ *
+ * On failure the transaction is rolled back: the database is as it was.
+ * LT_EINVAL for records that do not make a run (missing run_id, a second
+ * run's record, a summary before the last record, two samples at one t),
+ * LT_EUSAGE on a read-only handle, LT_EDB when the database fails. */
+lt_rc lt_db_ingest_run(struct lt_db *db, cJSON *const *records, size_t n,
+		       bool *was_present, struct lt_err *err);
+
+/* Record one standalone record (borrowed): an alert (regression_alerts),
+ * a bench (benchmark_results) or an execution (test_executions), in one
+ * transaction.  Idempotent by alert_id, bench_id, and execution_id with
+ * attempt: recording one again changes nothing, except that an execution
+ * attempt stored without finished_at takes the figures of a record that
+ * has one (a running attempt is then finished).  LT_EINVAL for another
+ * type or a missing id. */
+lt_rc lt_db_ingest_record(struct lt_db *db, const cJSON *rec,
+			  struct lt_err *err);
+
+/* A stored run, as lt_db_runs_list() and lt_db_run_get() give it.
+ * Unknown figures (an incomplete run has no percentiles) are NAN for the
+ * doubles; passed is 1, 0, or -1 when unknown.  Times are RFC 3339 UTC. */
+struct lt_db_run {
+	const char *run_id, *scenario_id, *scenario_name; /* scenario_* may be NULL */
+	const char *run_group, *segment;                  /* NULL when not sharded */
+	const char *started_at, *finished_at;             /* finished_at may be NULL */
+	const char *status;       /* "complete", "interrupted" or "incomplete" */
+	const char *host, *version, *recorded_at;         /* host, version may be NULL */
+	double duration_s;
+	int64_t requests, errors;
+	double error_rate;        /* percent */
+	double throughput_avg_rps, throughput_peak_rps;
+	struct {
+		double min, mean, p50, p90, p95, p99, max, stddev;
+	} latency_ms;
+	int64_t users_peak;
+	int passed;
+	/* Only lt_db_run_get() fills these (NULL in lists, to keep them
+	 * cheap); NULL too when the run has none.  A caller may take one by
+	 * setting the field to NULL before lt_db_run_free(). */
+	cJSON *run_start;         /* the run_start record as received */
+	cJSON *config;            /* run_start.config: the scenario as run */
+	cJSON *tags;              /* run_start.tags */
+	cJSON *summary;           /* the summary record as received */
+};
+
+/* Called once per run or sample; the struct is borrowed for the call
+ * only.  Returning anything but LT_OK stops the iteration, which then
+ * returns that code (the callback fills the caller's error detail through
+ * ctx if it wants one).  The callback may query db, but not write. */
+typedef lt_rc (*lt_db_run_fn)(const struct lt_db_run *run, void *ctx);
+
+/* Call fn for the runs of scenario_id (NULL: every scenario), newest
+ * first by started_at, at most limit of them (0: all). */
+lt_rc lt_db_runs_list(struct lt_db *db, const char *scenario_id, size_t limit,
+		      lt_db_run_fn fn, void *ctx, struct lt_err *err);
+
+/* The run whose id is id, or starts with id (like a short git hash; a full
+ * id always wins over longer ids it is a prefix of).  *run is new
+ * (lt_db_run_free) on success, unchanged on failure.  LT_ENOTFOUND when no
+ * run matches, LT_EINVAL when the prefix is ambiguous (the message lists
+ * some of the candidates) or empty. */
+lt_rc lt_db_run_get(struct lt_db *db, const char *id, struct lt_db_run **run,
+		    struct lt_err *err);
+
+/* Free a run from lt_db_run_get(); NULL is a no-op. */
+void lt_db_run_free(struct lt_db_run *run);
+
+/* One stored sample.  Absent counts read as 0, absent figures as NAN. */
+struct lt_db_sample {
+	const char *run_id;
+	double t;                 /* seconds since the start of the run */
+	const char *phase;        /* "warmup", "steady", "cooldown"; may be NULL */
+	int64_t users, requests, errors, dropped;
+	double rps;
+	struct {
+		double min, mean, p50, p90, p95, p99, max;
+	} latency_ms;
+	int64_t bytes_in, bytes_out, rss_kb;
+	double cpu_pct;
+	const char *hist_json;    /* the second's sparse histogram; may be NULL */
+};
+
+typedef lt_rc (*lt_db_sample_fn)(const struct lt_db_sample *s, void *ctx);
+
+/* Call fn for each sample of the run run_id (a full id), in t order; see
+ * lt_db_run_fn for the callback's contract.  LT_ENOTFOUND when no such
+ * run; a run without samples calls fn never and succeeds. */
+lt_rc lt_db_samples_each(struct lt_db *db, const char *run_id,
+			 lt_db_sample_fn fn, void *ctx, struct lt_err *err);
+
+/* The history of one metric of one scenario: a value per complete run. */
+struct lt_db_point {
+	char *run_id;             /* owned by the series */
+	char *at;                 /* the run's started_at, RFC 3339; owned by the series */
+	double t;                 /* the same, as seconds since the epoch */
+	double value;
+};
+
+struct lt_db_series {
+	size_t n;
+	struct lt_db_point *points;  /* oldest first */
+};
+
+/* The values of metric ("responseTime.p95", "throughput.avg",
+ * "errorRate", ...) over the complete runs of scenario_id: the latest
+ * limit runs (0: all), oldest first.  *series is new (lt_db_series_free)
+ * on success, unchanged on failure; a metric never recorded gives an empty
+ * series, not an error. */
+lt_rc lt_db_metric_history(struct lt_db *db, const char *scenario_id,
+			   const char *metric, size_t limit,
+			   struct lt_db_series **series, struct lt_err *err);
+
+/* Free a series; NULL is a no-op. */
+void lt_db_series_free(struct lt_db_series *series);
+
+#endif
