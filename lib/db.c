@@ -721,9 +721,9 @@ static lt_rc make_parents(const char *path, struct lt_err *err)
 
 /* Run one constant pragma or statement that returns at most one row;
  * its first column goes to *value (when not NULL) as an integer, or its
- * text to text[0..size). */
-static lt_rc query_one(struct lt_db *db, const char *sql, int64_t *value,
-		       char *text, size_t size, struct lt_err *err)
+ * text to text[0..size).  Returns the sqlite3 code (query_one: the lt_rc). */
+static int query_raw(struct lt_db *db, const char *sql, int64_t *value,
+		     char *text, size_t size)
 {
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL);
@@ -743,6 +743,37 @@ static lt_rc query_one(struct lt_db *db, const char *sql, int64_t *value,
 		}
 	}
 	sqlite3_finalize(st);
+	return rc;
+}
+
+static lt_rc query_one(struct lt_db *db, const char *sql, int64_t *value,
+		       char *text, size_t size, struct lt_err *err)
+{
+	int rc = query_raw(db, sql, value, text, size);
+	return rc == SQLITE_OK ? LT_OK : sql_fail(db, rc, NULL, err);
+}
+
+/* Put the file in WAL mode (it stays so: the mode is kept in the file).
+ * Switching needs an exclusive lock, and sqlite3 does not call the busy
+ * handler for it: when several processes create the database at once,
+ * all but one get SQLITE_BUSY straight away.  So wait here, polling,
+ * within the same busy timeout.  A file system without shared memory
+ * keeps its journal mode; lt still works there, with less concurrency. */
+static lt_rc enable_wal(struct lt_db *db, struct lt_err *err)
+{
+	uint64_t deadline = lti_mono_ns() + (uint64_t)db->busy_timeout_ms * 1000000u;
+	char mode[16];
+	int rc;
+
+	if ((rc = query_raw(db, "PRAGMA journal_mode", NULL, mode, sizeof mode)) == SQLITE_OK &&
+	    strcmp(mode, "wal") == 0)
+		return LT_OK;
+	for (;;) {
+		rc = query_raw(db, "PRAGMA journal_mode = WAL", NULL, mode, sizeof mode);
+		if ((rc & 0xff) != SQLITE_BUSY || lti_mono_ns() > deadline)
+			break;
+		sqlite3_sleep(10);
+	}
 	return rc == SQLITE_OK ? LT_OK : sql_fail(db, rc, NULL, err);
 }
 
@@ -826,7 +857,6 @@ lt_rc lt_db_open(const char *path, unsigned flags, struct lt_db **out,
 	struct lt_db *db = calloc(1, sizeof *db);
 	bool readonly = flags & LT_DB_READONLY;
 	int64_t version = 0, app_id = 0, tables = 0;
-	char mode[16];
 	struct stat sb;
 	lt_rc rc;
 	int src;
@@ -889,14 +919,8 @@ lt_rc lt_db_open(const char *path, unsigned flags, struct lt_db **out,
 		goto fail;
 	}
 	/* WAL: readers (lt-serve, lt-store list) never block the writer and
-	 * the writer never blocks them.  Asked only when not in WAL yet,
-	 * since switching needs an exclusive lock.  A file system without
-	 * shared memory keeps its journal mode; lt still works there, only
-	 * with less concurrency. */
-	if ((rc = query_one(db, "PRAGMA journal_mode", NULL, mode, sizeof mode, err)))
-		goto fail;
-	if (strcmp(mode, "wal") != 0 &&
-	    (rc = query_one(db, "PRAGMA journal_mode = WAL", NULL, mode, sizeof mode, err)))
+	 * the writer never blocks them. */
+	if ((rc = enable_wal(db, err)))
 		goto fail;
 	/* NORMAL in WAL mode syncs at checkpoints, not at every commit: the
 	 * database cannot be corrupted by a crash, and only a power failure
