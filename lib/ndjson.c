@@ -526,6 +526,20 @@ static bool parse_segment(const char *s, unsigned long *index, unsigned long *co
 	return true;
 }
 
+/* lti_time_parse() lets timegm() roll "02-31" over into March; a time in
+ * a record must name a day that exists.  s has passed lti_time_parse, so
+ * "YYYY-MM-DD" are digits. */
+static bool real_date(const char *s)
+{
+	static const int days[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	int year = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
+	int month = (s[5] - '0') * 10 + (s[6] - '0');
+	int day = (s[8] - '0') * 10 + (s[9] - '0');
+	bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+
+	return day <= days[month - 1] + (month == 2 && leap);
+}
+
 static lt_rc check_object(const cJSON *obj, const char *path,
 			  const struct spec *spec, struct lt_err *err);
 
@@ -573,7 +587,8 @@ static lt_rc check_value(const cJSON *item, const char *path,
 			return lt_err_set(err, LT_EINVAL, "%s: must not be empty", path);
 		return LT_OK;
 	case K_TIME:
-		if (!cJSON_IsString(item) || !lti_time_parse(item->valuestring, &d))
+		if (!cJSON_IsString(item) || !lti_time_parse(item->valuestring, &d) ||
+		    !real_date(item->valuestring))
 			return expected(err, path, "an RFC 3339 time", item);
 		return LT_OK;
 	case K_COUNT:

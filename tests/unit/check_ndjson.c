@@ -188,7 +188,7 @@ START_TEST(test_validate_good)
 		     LT_NDJSON_SAMPLE);
 	/* Optional fields may be null; execution still running. */
 	assert_valid("{\"type\":\"execution\",\"v\":1,\"execution_id\":\"e1\",\"schedule\":\"n\","
-		     "\"scenario_id\":\"s1\",\"started_at\":\"2026-01-15T02:00:00Z\","
+		     "\"scenario_id\":\"s1\",\"started_at\":\"2028-02-29T02:00:00Z\","
 		     "\"finished_at\":null,\"status\":\"retrying\",\"attempt\":2,"
 		     "\"exit_code\":null,\"run_id\":null}", LT_NDJSON_EXECUTION);
 	/* Alert without a statistical test; bench without ci95/resources;
@@ -265,6 +265,12 @@ START_TEST(test_validate_bad)
 		{ "{\"type\":\"run_start\",\"v\":1,\"run_id\":\"r\",\"scenario_id\":\"s\","
 		  "\"started_at\":\"2026-01-15 10:00\"}",
 		  "run_start.started_at: expected an RFC 3339 time, got \"2026-01-15 10:00\"" },
+		{ "{\"type\":\"run_start\",\"v\":1,\"run_id\":\"r\",\"scenario_id\":\"s\","
+		  "\"started_at\":\"2026-02-29T10:00:00Z\"}",
+		  "run_start.started_at: expected an RFC 3339 time, got \"2026-02-29T10:00:00Z\"" },
+		{ "{\"type\":\"run_start\",\"v\":1,\"run_id\":\"r\",\"scenario_id\":\"s\","
+		  "\"started_at\":\"2026-04-31T10:00:00Z\"}",
+		  "run_start.started_at: expected an RFC 3339 time, got \"2026-04-31T10:00:00Z\"" },
 		{ "{\"type\":\"run_start\",\"v\":1,\"run_id\":\"r\",\"scenario_id\":\"s\","
 		  "\"started_at\":\"2026-01-15T10:00:00Z\",\"segment\":\"0/4\"}",
 		  "run_start.segment: expected \"I/N\" with 1 <= I <= N <= 1000000, got \"0/4\"" },
@@ -1515,6 +1521,61 @@ START_TEST(test_run_small)
 }
 END_TEST
 
+/* The stream in EXAMPLES of lt-ndjson(5), and its histogram example, are
+ * real: they read as valid here, so the page cannot drift from the code. */
+START_TEST(test_man_page_examples)
+{
+	char *page = slurp(LT_SOURCE_DIR "/man/lt-ndjson.5"), *examples, *line, *save = NULL;
+	char *stream = calloc(1, strlen(page) + 1), *hist_text = calloc(1, 512);
+	const char *at;
+	char msg[1024];
+	int records;
+	cJSON *hist_json;
+	struct lt_hist *h = NULL;
+	struct lt_err err = {0};
+
+	/* The two lines of the histogram example, joined. */
+	ck_assert_ptr_nonnull(at = strstr(page, "\n{\"v\":1,\"n\":5,"));
+	for (size_t i = 0, n = 0; at[1 + i] && n < 2; i++) {
+		if (at[1 + i] == '\n')
+			n++;
+		else
+			strncat(hist_text, &at[1 + i], 1);
+	}
+	hist_json = cJSON_Parse(hist_text);
+	ck_assert_msg(hist_json != NULL, "%s", hist_text);
+	ck_assert_msg(lt_hist_from_json(hist_json, &h, &err) == LT_OK, "%s", lt_errmsg(&err));
+	ck_assert_uint_eq(lt_hist_count(h), 5);
+	lt_hist_free(h);
+	cJSON_Delete(hist_json);
+
+	/* Every record line of EXAMPLES, with roff's escapes undone. */
+	ck_assert_ptr_nonnull(examples = strstr(page, "\n.SH EXAMPLES\n"));
+	for (line = strtok_r(examples, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		size_t len;
+		if (strncmp(line, "{\"type\"", 7) != 0)
+			continue;
+		len = strlen(stream);
+		for (const char *p = line; *p; p++) {
+			if (p[0] == '\\' && (p[1] == '-' || p[1] == 'e')) {
+				stream[len++] = p[1] == '-' ? '-' : '\\';
+				p++;
+			} else {
+				stream[len++] = *p;
+			}
+		}
+		stream[len++] = '\n';
+		stream[len] = '\0';
+	}
+	ck_assert_msg(read_all(stream, "lt-ndjson.5", msg, sizeof msg, &records) == LT_OK,
+		      "%s", msg);
+	ck_assert_int_eq(records, 5);
+	free(stream);
+	free(hist_text);
+	free(page);
+}
+END_TEST
+
 Suite *lt_test_suite(void)
 {
 	Suite *s = suite_create("ndjson");
@@ -1563,6 +1624,7 @@ Suite *lt_test_suite(void)
 
 	tcase_add_test(corpus, test_bad_corpus);
 	tcase_add_test(corpus, test_run_small);
+	tcase_add_test(corpus, test_man_page_examples);
 	/* valgrind and the sanitizers make the big streams slow. */
 	tcase_set_timeout(reader, 120);
 	tcase_set_timeout(corpus, 60);
