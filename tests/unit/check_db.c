@@ -328,6 +328,53 @@ START_TEST(test_garbage_file)
 }
 END_TEST
 
+static lt_rc count_run(const struct lt_db_run *run, void *ctx)
+{
+	(void)run;
+	++*(int *)ctx;
+	return LT_OK;
+}
+
+START_TEST(test_corrupt_file)
+{
+	static const char *const ids[] = { "c-1", "c-2", "c-3" };
+	struct lt_db *db = open_ok();
+	struct lt_err err = {0};
+	long long pages;
+	char junk[4096];
+	FILE *f;
+	int n = 0;
+	lt_rc rc;
+
+	for (size_t i = 0; i < 3; i++) {
+		struct run r = {0};
+		make_run(&r, ids[i], "s", "2026-01-01T00:00:00Z", 100, 1);
+		ingest_ok(db, &r);
+		run_free(&r);
+	}
+	lt_db_close(db);
+	db = NULL;
+	/* Overwrite every page but the header page with junk. */
+	pages = sql_int(path, "PRAGMA page_count");
+	ck_assert_int_gt(pages, 2);
+	memset(junk, 0x5a, sizeof junk);
+	f = fopen(path, "r+b");
+	ck_assert_ptr_nonnull(f);
+	for (long long p = 1; p < pages; p++) {
+		fseek(f, (long)(p * 4096), SEEK_SET);
+		fwrite(junk, 1, sizeof junk, f);
+	}
+	fclose(f);
+	rc = lt_db_open(path, 0, &db, &err);
+	if (rc == LT_OK)
+		rc = lt_db_runs_list(db, NULL, 0, count_run, &n, &err);
+	ck_assert_int_eq(rc, LT_EDB);
+	ck_assert_msg(strstr(lt_errmsg(&err), path) && strstr(lt_errmsg(&err), "corrupt"),
+		      "%s", lt_errmsg(&err));
+	lt_db_close(db);
+}
+END_TEST
+
 START_TEST(test_foreign_database)
 {
 	struct lt_db *db = NULL;
@@ -978,6 +1025,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(open, test_newer_version_refused);
 	tcase_add_test(open, test_garbage_file);
 	tcase_add_test(open, test_foreign_database);
+	tcase_add_test(open, test_corrupt_file);
 	tcase_add_test(open, test_readonly);
 	tcase_add_test(open, test_default_path);
 	tcase_add_test(open, test_close_null);
