@@ -1645,8 +1645,10 @@ static lt_rc read_body_file(struct ctx *c, const cJSON *v, struct lt_endpoint *e
 		size_t nf = strlen(full);
 		if (strncmp(why, full, nf) == 0 && strncmp(why + nf, ": ", 2) == 0)
 			why += nf + 2;
-		lt_err_set(c->err, rc, "%s: %s: cannot read %s: %s", c->name, c->path, got, why);
-		return rc;
+		/* A file the scenario names but cannot have is a fault of the
+		 * scenario (exit 2), whatever the errno. */
+		return lt_err_set(c->err, LT_EINVAL, "%s: %s: cannot read %s: %s", c->name, c->path,
+				  got, why);
 	}
 	ep->body = arena_strndup(c->set, buf, len);
 	free(buf);

@@ -299,7 +299,8 @@ struct lt_scenario_overrides {
 
 /* Apply ov to sc and check the result as a load would (warmup + cooldown
  * < total, ramps within total, stages within total).  On failure sc is
- * unchanged and err says why (LT_EINVAL); LT_ENOMEM when out of memory. */
+ * unchanged and err says why (LT_EINVAL); LT_ENOMEM when out of memory.
+ * Call it before the scenario is shared: it writes to sc and its set. */
 lt_rc lt_scenario_apply_overrides(struct lt_scenario *sc,
 				  const struct lt_scenario_overrides *ov,
 				  struct lt_err *err);
