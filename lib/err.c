@@ -66,12 +66,15 @@ int lt_rc_exit_status(lt_rc rc)
 	switch (rc) {
 	case LT_OK:
 		return 0;
+	/* A database that is corrupt, not lt's, from a newer lt or locked
+	 * past the busy timeout is input the user can fix, like a bad file:
+	 * status 2, as lt's bad-input promise says (DESIGN.md had 3). */
 	case LT_EINVAL: case LT_ENOTFOUND: case LT_EEXIST: case LT_ELIMIT:
-	case LT_EUSAGE:
+	case LT_EUSAGE: case LT_EDB:
 		return 2;
 	case LT_EINTR:
 		return 130;
-	case LT_ENOMEM: case LT_EIO: case LT_EDB: case LT_ENET:
+	case LT_ENOMEM: case LT_EIO: case LT_ENET:
 	case LT_EINTERNAL:
 		return 3;
 	}

@@ -60,8 +60,9 @@ void lt_err_prefix(struct lt_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
 /* The exit status the programs use for rc: 0 for LT_OK, 2 for bad input
- * or usage (LT_EINVAL, LT_ENOTFOUND, LT_EEXIST, LT_ELIMIT, LT_EUSAGE),
- * 130 for LT_EINTR, 3 for every runtime failure. */
+ * or usage (LT_EINVAL, LT_ENOTFOUND, LT_EEXIST, LT_ELIMIT, LT_EUSAGE, and
+ * LT_EDB: a corrupt, foreign, newer or locked database), 130 for
+ * LT_EINTR, 3 for every other runtime failure (memory, I/O, network). */
 int lt_rc_exit_status(lt_rc rc);
 
 #endif

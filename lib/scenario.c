@@ -952,6 +952,22 @@ static bool parse_duration_text(const char *s, double per_second, double *out)
 	return true;
 }
 
+bool lt_scenario_duration_parse(const char *s, double *seconds)
+{
+	char *end;
+	double v;
+
+	if (!s || !*s)
+		return false;
+	/* A bare number on the command line is seconds, as in the file. */
+	v = strtod(s, &end);
+	if (end != s && !*end && isdigit((unsigned char)s[0])) {
+		*seconds = v;
+		return true;
+	}
+	return isdigit((unsigned char)s[0]) && parse_duration_text(s, 1, seconds);
+}
+
 enum unit { UNIT_S, UNIT_MS };
 
 /* A duration at the current path: a number in unit, or a string with its

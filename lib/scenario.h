@@ -315,6 +315,12 @@ lt_rc lt_scenario_apply_overrides(struct lt_scenario *sc,
 lt_rc lt_scenario_threshold_parse(const char *expr, struct lt_threshold *out,
 				  struct lt_err *err);
 
+/* Parse a duration as the command line gives it: a number of seconds
+ * ("30", "1.5") or a number with units ("500ms", "30s", "5m", "1h",
+ * "1m30s").  False (and *seconds unchanged) for anything else, a sign
+ * included. */
+bool lt_scenario_duration_parse(const char *s, double *seconds);
+
 /* True when value satisfies t ("value op limit"). */
 bool lt_scenario_threshold_ok(const struct lt_threshold *t, double value);
 

@@ -96,7 +96,12 @@ bool lti_time_parse(const char *s, double *t)
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = se;
-	*t = (double)timegm(&tm) - offset_s + frac;
+	time_t secs = timegm(&tm);
+	struct tm back;
+	/* timegm rolls 2026-02-30 into March: refuse days that do not exist. */
+	if (!gmtime_r(&secs, &back) || back.tm_mday != d || back.tm_mon != mo - 1)
+		return false;
+	*t = (double)secs - offset_s + frac;
 	return true;
 }
 

@@ -12,6 +12,7 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lt-cli.XXXXXX") || exit 3
 trap 'rm -rf "$tmp"' EXIT INT TERM
 for c in "$@"; do
 	[ -f "$c" ] || continue
+	case $c in /*) ;; *) c="$PWD/$c" ;; esac
 	name=$(basename "$(dirname "$c")")/$(basename "$c" .sh)
 	T="$tmp/$(printf '%s' "$name" | tr '/' '_')"
 	mkdir -p "$T"

@@ -22,7 +22,8 @@ START_TEST(test_exit_status_mapping)
 	ck_assert_int_eq(lt_rc_exit_status(LT_OK), 0);
 	ck_assert_int_eq(lt_rc_exit_status(LT_EINVAL), 2);
 	ck_assert_int_eq(lt_rc_exit_status(LT_EUSAGE), 2);
-	ck_assert_int_eq(lt_rc_exit_status(LT_EDB), 3);
+	ck_assert_int_eq(lt_rc_exit_status(LT_EDB), 2);
+	ck_assert_int_eq(lt_rc_exit_status(LT_EIO), 3);
 	ck_assert_int_eq(lt_rc_exit_status(LT_EINTR), 130);
 	ck_assert_str_eq(lt_strerror(LT_EDB), "database error");
 }
@@ -39,6 +40,8 @@ START_TEST(test_time_roundtrip)
 	ck_assert(lti_time_parse("2026-11-27T03:57:44+01:00", &t));
 	ck_assert_double_eq_tol(t, 1795748264.0, 1e-9);
 	ck_assert(!lti_time_parse("2026-13-01T00:00:00Z", &t));
+	ck_assert(!lti_time_parse("2026-02-30T00:00:00Z", &t));
+	ck_assert(lti_time_parse("2028-02-29T00:00:00Z", &t));
 	ck_assert(!lti_time_parse("2026-11-27 garbage", &t));
 	ck_assert(!lti_time_parse("2026-11-27T02:57:44", &t));
 }

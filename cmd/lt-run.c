@@ -1,0 +1,408 @@
+/* lt-run -- run a load test scenario; NDJSON metrics on stdout.
+ *
+ * Options are parsed here; the work is libltcore's: scenario (load,
+ * overrides), engine (the load), ndjson (the records), db (--db).
+ */
+#include "db.h"
+#include "engine.h"
+#include "lt.h"
+#include "ndjson.h"
+#include "scenario.h"
+#include "util.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+	"usage: lt-run [<options>] <scenario.json | ->\n"
+	"\n"
+	"  -d, --duration <time>      override duration.total (30, 30s, 5m, 1h)\n"
+	"  -u, --users <n>            override users.concurrent (open model: arrival.maxUsers)\n"
+	"  -r, --rate <r>             open model at a constant <r> requests per second\n"
+	"  -T, --threshold <expr>     add or replace a threshold: 'p95<300', 'errorRate<1',\n"
+	"                             'throughput>50' (repeatable)\n"
+	"  -t, --threads <n>          worker threads (default: one per core)\n"
+	"  -s, --scenario <id>        run only this scenario of an array file\n"
+	"      --segment <I/N>        run shard I of N (default: $LT_SEGMENT, or\n"
+	"                             $JOB_COMPLETION_INDEX+1 of $LT_SEGMENTS)\n"
+	"      --run-group <id>       id shared by the shards of one run ($LT_RUN_GROUP)\n"
+	"      --run-id <id>          this run's id (default: a new UUID)\n"
+	"      --tag <key=value>      add a tag to run_start (repeatable)\n"
+	"      --db [<path>]          also record the run in the database\n"
+	"  -k, --insecure             do not verify TLS certificates\n"
+	"      --cacert <file>        CA certificates to verify TLS with\n"
+	"  -n, --dry-run              check the scenario and print it as it would run\n"
+	"  -q, --quiet                no progress line on stderr\n"
+	"  -h, --help                 show this help\n"
+	"      --version              show the version\n";
+
+enum { OPT_SEGMENT = 256, OPT_RUN_GROUP, OPT_RUN_ID, OPT_TAG, OPT_DB, OPT_CACERT,
+       OPT_VERSION };
+
+static const struct option long_opts[] = {
+	{"duration", required_argument, NULL, 'd'},
+	{"users", required_argument, NULL, 'u'},
+	{"rate", required_argument, NULL, 'r'},
+	{"threshold", required_argument, NULL, 'T'},
+	{"threads", required_argument, NULL, 't'},
+	{"scenario", required_argument, NULL, 's'},
+	{"segment", required_argument, NULL, OPT_SEGMENT},
+	{"run-group", required_argument, NULL, OPT_RUN_GROUP},
+	{"run-id", required_argument, NULL, OPT_RUN_ID},
+	{"tag", required_argument, NULL, OPT_TAG},
+	{"db", optional_argument, NULL, OPT_DB},
+	{"insecure", no_argument, NULL, 'k'},
+	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"dry-run", no_argument, NULL, 'n'},
+	{"quiet", no_argument, NULL, 'q'},
+	{"help", no_argument, NULL, 'h'},
+	{"version", no_argument, NULL, OPT_VERSION},
+	{NULL, 0, NULL, 0},
+};
+
+struct run_ctx {
+	bool progress;
+	bool record;             /* keep records for --db */
+	cJSON **records;
+	size_t n_records, cap_records;
+	lt_rc write_rc;
+	struct lt_err write_err;
+};
+
+static struct lt_engine *volatile running;
+static volatile sig_atomic_t interrupts;
+
+static void on_signal(int sig)
+{
+	/* The first signal stops the run cleanly (summary with
+	 * "interrupted": true); a second SIGINT means "now". */
+	if (interrupts++ > 0 && sig == SIGINT)
+		_exit(130);
+	lt_engine_stop(running);
+}
+
+static int on_record(const cJSON *rec, void *user)
+{
+	struct run_ctx *c = user;
+
+	if (lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK) {
+		/* stdout is gone (a closed pipe): stop sending load nobody
+		 * will see. */
+		c->write_rc = c->write_err.rc;
+		return 1;
+	}
+	if (c->record) {
+		if (c->n_records == c->cap_records) {
+			size_t cap = c->cap_records ? 2 * c->cap_records : 64;
+			cJSON **v = realloc(c->records, cap * sizeof *v);
+			if (!v)
+				return 1;
+			c->records = v;
+			c->cap_records = cap;
+		}
+		if (!(c->records[c->n_records] = cJSON_Duplicate(rec, 1)))
+			return 1;
+		c->n_records++;
+	}
+	return 0;
+}
+
+static void on_progress(const struct lt_engine_progress *p, void *user)
+{
+	struct run_ctx *c = user;
+
+	if (!c->progress)
+		return;
+	double err_pct = p->requests ? 100.0 * (double)p->errors / (double)p->requests : 0;
+	fprintf(stderr, "\r\033[K%5.0f/%.0fs %-8s users %-6llu %8.1f req/s  p95 %8.2f ms  errors %5.2f%%",
+		p->elapsed_s, p->total_s, p->phase, (unsigned long long)p->users, p->rps,
+		p->p95_ms, err_pct);
+	fflush(stderr);
+}
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > max || s[0] == '-')
+		return false;
+	*out = v;
+	return true;
+}
+
+static bool parse_segment(const char *s, unsigned *i, unsigned *n)
+{
+	unsigned long a, b;
+	char buf[64], *slash;
+
+	snprintf(buf, sizeof buf, "%s", s);
+	if (!(slash = strchr(buf, '/')))
+		return false;
+	*slash = '\0';
+	if (!parse_uint(buf, 100000, &a) || !parse_uint(slash + 1, 100000, &b) || a < 1 || a > b)
+		return false;
+	*i = (unsigned)a;
+	*n = (unsigned)b;
+	return true;
+}
+
+static int bad_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "lt-run: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\n(see lt-run --help)\n");
+	return 2;
+}
+
+static int record_in_db(const char *db_path, struct run_ctx *c)
+{
+	struct lt_db *db = NULL;
+	struct lt_err err = {0};
+	bool present = false;
+	lt_rc rc;
+
+	if ((rc = lt_db_open(db_path, 0, &db, &err)) == LT_OK)
+		rc = lt_db_ingest_run(db, c->records, c->n_records, &present, &err);
+	lt_db_close(db);
+	for (size_t i = 0; i < c->n_records; i++)
+		cJSON_Delete(c->records[i]);
+	c->n_records = 0;
+	if (rc != LT_OK) {
+		fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
+		return lt_rc_exit_status(rc);
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct lt_scenario_overrides ov = {0};
+	struct lt_threshold thresholds[64];
+	struct lt_engine_opts eo = {0};
+	struct run_ctx ctx = {0};
+	struct lt_scenario_set *set = NULL;
+	struct lt_err err = {0};
+	const char *only = NULL, *db_path = NULL, *seg_env;
+	bool dry_run = false, quiet = false, want_db = false;
+	cJSON *tags = NULL;
+	int opt, status = 0;
+	unsigned long v;
+	lt_rc rc;
+
+	while ((opt = getopt_long(argc, argv, "d:u:r:T:t:s:knqh", long_opts, NULL)) != -1) {
+		switch (opt) {
+		case 'd':
+			if (!lt_scenario_duration_parse(optarg, &ov.duration_s) || ov.duration_s <= 0)
+				return bad_usage("--duration: expected a positive time like 30, 30s or 5m, got '%s'", optarg);
+			break;
+		case 'u':
+			if (!parse_uint(optarg, LT_SCENARIO_MAX_USERS, &v) || v == 0)
+				return bad_usage("--users: expected a whole number from 1 to 100000, got '%s'", optarg);
+			ov.users = (int)v;
+			break;
+		case 'r': {
+			char *end;
+			ov.rate = strtod(optarg, &end);
+			if (end == optarg || *end || !(ov.rate > 0) || ov.rate > LT_SCENARIO_MAX_RATE)
+				return bad_usage("--rate: expected requests per second above 0, got '%s'", optarg);
+			break;
+		}
+		case 'T':
+			if (ov.n_thresholds == sizeof thresholds / sizeof *thresholds)
+				return bad_usage("--threshold: at most 64, got more at '%s'", optarg);
+			if (lt_scenario_threshold_parse(optarg, &thresholds[ov.n_thresholds], &err) != LT_OK) {
+				fprintf(stderr, "lt-run: --threshold: %s\n", lt_errmsg(&err));
+				return 2;
+			}
+			ov.n_thresholds++;
+			break;
+		case 't':
+			if (!parse_uint(optarg, 1024, &v) || v == 0)
+				return bad_usage("--threads: expected a whole number from 1 to 1024, got '%s'", optarg);
+			eo.threads = (unsigned)v;
+			break;
+		case 's':
+			only = optarg;
+			break;
+		case OPT_SEGMENT:
+			if (!parse_segment(optarg, &eo.segment_index, &eo.segment_count))
+				return bad_usage("--segment: expected I/N with 1 <= I <= N, got '%s'", optarg);
+			break;
+		case OPT_RUN_GROUP:
+			eo.run_group = optarg;
+			break;
+		case OPT_RUN_ID:
+			eo.run_id = optarg;
+			break;
+		case OPT_TAG: {
+			const char *eq = strchr(optarg, '=');
+			if (!eq || eq == optarg)
+				return bad_usage("--tag: expected key=value, got '%s'", optarg);
+			if (!tags && !(tags = cJSON_CreateObject()))
+				return 3;
+			char key[256];
+			snprintf(key, sizeof key, "%.*s", (int)(eq - optarg), optarg);
+			cJSON_DeleteItemFromObjectCaseSensitive(tags, key);
+			cJSON_AddStringToObject(tags, key, eq + 1);
+			break;
+		}
+		case OPT_DB:
+			want_db = true;
+			db_path = optarg;
+			break;
+		case 'k':
+			eo.insecure = true;
+			break;
+		case OPT_CACERT:
+			eo.cacert = optarg;
+			break;
+		case 'n':
+			dry_run = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		case OPT_VERSION:
+			printf("lt-run %s\n", LT_VERSION);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "lt-run: expected one scenario file (or - for stdin)\n%s", usage);
+		return 2;
+	}
+	ov.thresholds = thresholds;
+	if (!eo.segment_count && (seg_env = getenv("LT_SEGMENT")) && *seg_env &&
+	    !parse_segment(seg_env, &eo.segment_index, &eo.segment_count))
+		return bad_usage("LT_SEGMENT: expected I/N with 1 <= I <= N, got '%s'", seg_env);
+	if (!eo.segment_count && (seg_env = getenv("JOB_COMPLETION_INDEX")) && *seg_env) {
+		/* A Kubernetes Indexed Job: the index is 0-based, the count
+		 * comes from LT_SEGMENTS (the Job's completions). */
+		const char *count = getenv("LT_SEGMENTS");
+		unsigned long idx, cnt;
+		if (!count || !parse_uint(seg_env, 99999, &idx) || !parse_uint(count, 100000, &cnt) ||
+		    idx >= cnt)
+			return bad_usage("JOB_COMPLETION_INDEX needs LT_SEGMENTS (the number of shards) above it, got index '%s'", seg_env);
+		eo.segment_index = (unsigned)idx + 1;
+		eo.segment_count = (unsigned)cnt;
+	}
+	if (!eo.run_group && getenv("LT_RUN_GROUP") && *getenv("LT_RUN_GROUP"))
+		eo.run_group = getenv("LT_RUN_GROUP");
+
+	if ((rc = lt_scenario_load_file(argv[optind], &set, &err)) != LT_OK) {
+		fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
+		cJSON_Delete(tags);
+		return lt_rc_exit_status(rc);
+	}
+	if (only && !lt_scenario_set_find(set, only)) {
+		fprintf(stderr, "lt-run: %s: no scenario with id \"%s\"\n", argv[optind], only);
+		status = 2;
+		goto out;
+	}
+	for (size_t i = 0; i < lt_scenario_set_count(set); i++) {
+		struct lt_scenario *sc = lt_scenario_set_get(set, i);
+		if (only && strcmp(sc->id, only) != 0)
+			continue;
+		if ((rc = lt_scenario_apply_overrides(sc, &ov, &err)) != LT_OK) {
+			fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
+			status = lt_rc_exit_status(rc);
+			goto out;
+		}
+	}
+	if (dry_run) {
+		for (size_t i = 0; i < lt_scenario_set_count(set); i++) {
+			struct lt_scenario *sc = lt_scenario_set_get(set, i);
+			if (only && strcmp(sc->id, only) != 0)
+				continue;
+			cJSON *j = lt_scenario_to_json(sc);
+			char *line = j ? cJSON_PrintUnformatted(j) : NULL;
+			if (!line) {
+				cJSON_Delete(j);
+				status = 3;
+				goto out;
+			}
+			puts(line);
+			free(line);
+			cJSON_Delete(j);
+		}
+		goto out;
+	}
+
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = {0};
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	ctx.progress = !quiet && isatty(STDERR_FILENO) && !getenv("NO_COLOR") &&
+		       !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
+	ctx.record = want_db;
+	eo.tags = tags;
+	eo.on_record = on_record;
+	eo.on_progress = on_progress;
+	eo.user = &ctx;
+	for (size_t i = 0; i < lt_scenario_set_count(set) && !interrupts; i++) {
+		struct lt_scenario *sc = lt_scenario_set_get(set, i);
+		struct lt_engine *e = NULL;
+		struct lt_engine_result res;
+
+		if (only && strcmp(sc->id, only) != 0)
+			continue;
+		if ((rc = lt_engine_new(sc, &eo, &e, &err)) != LT_OK) {
+			fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
+			status = lt_rc_exit_status(rc);
+			goto out;
+		}
+		running = e;
+		rc = lt_engine_run(e, &res, &err);
+		running = NULL;
+		lt_engine_free(e);
+		if (ctx.progress)
+			fputs("\r\033[K", stderr);
+		if (rc != LT_OK) {
+			fprintf(stderr, "lt-run: %s: %s\n", sc->id, lt_errmsg(&err));
+			status = lt_rc_exit_status(rc);
+			goto out;
+		}
+		if (ctx.write_rc != LT_OK) {
+			fprintf(stderr, "lt-run: writing the results: %s\n", lt_errmsg(&ctx.write_err));
+			status = 3;
+			goto out;
+		}
+		if (want_db && (status = record_in_db(db_path, &ctx)) != 0)
+			goto out;
+		if (!res.passed && status == 0)
+			status = 1;
+		if (res.interrupted)
+			status = 130;
+		if (!quiet)
+			fprintf(stderr, "lt-run: %s: %llu requests, %llu errors%s, thresholds %s%s\n",
+				sc->id, (unsigned long long)res.requests,
+				(unsigned long long)res.errors,
+				res.dropped ? " (some arrivals dropped: raise arrival.maxUsers)" : "",
+				res.passed ? "passed" : "CROSSED",
+				res.interrupted ? " (interrupted)" : "");
+	}
+out:
+	for (size_t i = 0; i < ctx.n_records; i++)
+		cJSON_Delete(ctx.records[i]);
+	free(ctx.records);
+	cJSON_Delete(tags);
+	lt_scenario_set_free(set);
+	if (fflush(stdout) != 0 && status == 0)
+		status = 3;
+	return status;
+}

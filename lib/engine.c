@@ -1,0 +1,1716 @@
+/* engine.c -- the load engine (see engine.h for the design).
+ *
+ * Threads: the caller's thread runs the reporter (lt_engine_run): it
+ * wakes once a second, takes each worker's list of completed requests,
+ * folds them into histograms and emits the sample.  Each worker thread
+ * runs one event loop: epoll for the sockets of its curl multi handles,
+ * and one binary heap of timers (users waking from think time, arrivals,
+ * the multi handles' own timeouts).
+ *
+ * The only state shared between a worker and the reporter is the
+ * worker's completion list (a mutex, held for an append or a swap) and a
+ * few atomic counters.
+ */
+#include "engine.h"
+#include "hist.h"
+#include "ndjson.h"
+#include "sysmon.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define NS_PER_S 1000000000ull
+#define container_of(p, type, member) ((type *)((char *)(p) - offsetof(type, member)))
+#define NS_PER_MS 1000000ull
+
+/* ---- what a worker reports per request ---- */
+
+enum err_kind {
+	ERR_NONE,
+	ERR_TIMEOUT,
+	ERR_CONNECT,
+	ERR_DNS,
+	ERR_TLS,
+	ERR_PROTOCOL,  /* the server's answer was not HTTP lt could read */
+	ERR_IO,        /* send or receive failed, connection reset */
+	ERR_OTHER,
+	ERR_CHECK,     /* answered, but a validation rule failed */
+	ERR_KINDS
+};
+
+static const char *const err_kind_names[ERR_KINDS] = {
+	"none", "timeout", "connect", "dns", "tls", "protocol", "io", "other", "check",
+};
+
+enum check_kind {
+	CHK_STATUS,
+	CHK_MAX_TIME,
+	CHK_CONTAINS,
+	CHK_NOT_CONTAINS,
+	CHK_REGEX,
+	CHK_JSON,
+	CHK_KINDS
+};
+
+static const char *const check_names[CHK_KINDS] = {
+	"statusCode", "maxResponseTime", "bodyContains", "bodyNotContains",
+	"bodyRegex", "json",
+};
+
+/* One completed request; 48 bytes, appended by the worker. */
+struct done {
+	uint64_t end_ns;        /* monotonic */
+	uint64_t latency_us;
+	uint32_t endpoint;
+	uint16_t status;
+	uint8_t err;            /* enum err_kind */
+	uint8_t check;          /* enum check_kind when err == ERR_CHECK */
+	uint32_t bytes_in, bytes_out;
+	uint32_t dns_us, connect_us, tls_us, ttfb_us, transfer_us;
+};
+
+struct done_list {
+	struct done *v;
+	size_t n, cap;
+};
+
+/* ---- timers ---- */
+
+struct tnode {
+	uint64_t due_ns;
+	size_t pos;             /* index in the heap + 1; 0: not scheduled */
+	int kind;               /* TIMER_* */
+};
+
+enum { TIMER_USER, TIMER_MULTI, TIMER_ARRIVAL };
+
+struct heap {
+	struct tnode **v;
+	size_t n, cap;
+};
+
+/* ---- users, multi handles, workers ---- */
+
+struct worker;
+
+struct multi {
+	CURLM *m;
+	struct worker *w;
+	struct tnode timer;
+	int running;
+};
+
+enum user_state { U_WAITING, U_IN_FLIGHT, U_DONE, U_FREE };
+
+struct user {
+	struct tnode timer;
+	CURL *easy;
+	struct multi *mu;
+	struct worker *w;
+	enum user_state state;
+	bool started;           /* closed model: has sent its first request */
+	uint64_t start_ns, stop_ns; /* closed model: active between them */
+	uint64_t intended_ns;   /* when the request was meant to start */
+	uint64_t added_ns;      /* when it was handed to curl */
+	int endpoint, configured_endpoint;
+	bool keep_body;
+	char *body;
+	size_t body_len, body_cap;
+	bool body_truncated;
+};
+
+/* What epoll knows of a socket: kept registered across requests (a
+ * keep-alive connection goes idle and busy again many times), removed
+ * when curl closes it or when it signals while nobody listens. */
+struct fdinfo {
+	struct multi *owner;
+	uint32_t events;        /* registered; 0 = registered but idle */
+	bool registered;
+};
+
+struct worker {
+	struct lt_engine *e;
+	unsigned idx;
+	pthread_t thread;
+	bool started;
+	int epfd, wakefd;
+	struct multi *multis;
+	unsigned n_multis;
+	struct user *users;
+	unsigned n_users;
+	struct heap heap;
+	struct fdinfo *fds;
+	size_t n_fds;
+	uint64_t rng[2];
+	/* open model */
+	struct user **free_users;
+	size_t n_free;
+	struct tnode arrival;   /* first field not needed: one per worker */
+	double arrival_t;       /* next arrival, seconds since start (this worker's share) */
+	double share;           /* fraction of the scenario rate this worker sends */
+	/* shared with the reporter */
+	pthread_mutex_t lock;
+	struct done_list done;
+	atomic_uint_fast64_t active;   /* closed: active users; open: in flight */
+	atomic_uint_fast64_t dropped;
+	atomic_uint_fast64_t aborted;
+	atomic_uint_fast64_t in_flight;
+	lt_rc rc;               /* a failure of the worker itself */
+	char errmsg[256];
+};
+
+struct endpoint_stats {
+	uint64_t requests, errors;
+	uint64_t checks_failed[CHK_KINDS];
+	struct lt_hist *hist;   /* steady phase; NULL until the first request */
+};
+
+/* The figures of one second, filled by the reporter. */
+struct second {
+	struct lt_hist *hist;
+	uint64_t requests, errors, bytes_in, bytes_out;
+};
+
+struct lt_engine {
+	const struct lt_scenario *sc;
+	struct lt_engine_opts opts;
+	char run_id[LT_NDJSON_MAX_ID + 1];
+	char *run_group, *cacert;
+	cJSON *tags;
+	unsigned n_threads;
+	struct worker *workers;
+	struct curl_slist **headers;    /* per endpoint, shared read-only */
+	uint64_t start_ns;
+	uint64_t end_ns;                /* start + total */
+	atomic_int stop;                /* 1: interrupted; workers drain */
+	atomic_int finish;              /* the run's time is up; workers drain */
+	double drain_s;
+	bool ran;
+	/* reporter state */
+	struct second cur, next;
+	struct lt_hist *steady;
+	struct endpoint_stats *ep;
+	uint64_t err_kinds[ERR_KINDS];
+	uint64_t steady_requests, steady_errors, steady_seconds_x1000;
+	uint64_t total_requests, total_errors, bytes_in, bytes_out;
+	double timing_sum_us[5];        /* dns, connect, tls, ttfb, transfer */
+	uint64_t timing_n;
+	double peak_rps;
+	uint64_t peak_users;
+	uint64_t dropped_seen, aborted_seen;
+};
+
+/* ---- small pieces ---- */
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+/* xoroshiro128+: fast, good enough for picking endpoints and pauses. */
+static uint64_t rng_next(uint64_t s[2])
+{
+	uint64_t s0 = s[0], s1 = s[1], r = s0 + s1;
+	s1 ^= s0;
+	s[0] = ((s0 << 24) | (s0 >> 40)) ^ s1 ^ (s1 << 16);
+	s[1] = (s1 << 37) | (s1 >> 27);
+	return r;
+}
+
+/* Uniform in [0, 1) with 53 random bits. */
+static double rng_unit(uint64_t s[2])
+{
+	return (double)(rng_next(s) >> 11) * 0x1.0p-53;
+}
+
+double lt_engine_ramp_offset(lt_ramp_strategy s, int steps, double duration_s,
+			     unsigned n, unsigned i)
+{
+	if (duration_s <= 0 || n == 0)
+		return 0;
+	switch (s) {
+	case LT_RAMP_LINEAR:
+		return duration_s * (double)i / (double)n;
+	case LT_RAMP_EXPONENTIAL:
+		return duration_s * log((double)i + 1) / log((double)n + 1);
+	case LT_RAMP_STEP:
+		if (steps < 1)
+			steps = 1;
+		return duration_s / steps *
+		       floor((double)i * steps / (double)n);
+	}
+	return 0;
+}
+
+/* The exponential think time's scale as a share of (max - min), and the
+ * mean that gives: s (1 - 4 e^-4 / (1 - e^-4)) with s = 1/4. */
+#define THINK_EXP_SCALE 0.25
+
+double lt_engine_think_ms(const struct lt_think_time *t, double u, double u2)
+{
+	double width = t->max_ms - t->min_ms, v;
+
+	if (width <= 0)
+		return t->min_ms;
+	switch (t->distribution) {
+	case LT_THINK_UNIFORM:
+		return t->min_ms + u * width;
+	case LT_THINK_NORMAL:
+		/* Box-Muller; 1 - u keeps the log away from 0. */
+		v = sqrt(-2.0 * log(1.0 - u)) * cos(2.0 * M_PI * u2);
+		v = (t->min_ms + t->max_ms) / 2 + v * width / 6;
+		return v < t->min_ms ? t->min_ms : v > t->max_ms ? t->max_ms : v;
+	case LT_THINK_EXPONENTIAL: {
+		/* Inverse CDF of the exponential truncated at max. */
+		double scale = THINK_EXP_SCALE * width;
+		double tail = 1.0 - exp(-width / scale);
+		return t->min_ms - scale * log(1.0 - u * tail);
+	}
+	}
+	return t->min_ms;
+}
+
+double lt_engine_think_mean_ms(const struct lt_think_time *t)
+{
+	double width = t->max_ms - t->min_ms;
+
+	if (width <= 0)
+		return t->min_ms;
+	if (t->distribution == LT_THINK_EXPONENTIAL) {
+		double s = THINK_EXP_SCALE * width, k = width / s;
+		return t->min_ms + s * (1.0 - k * exp(-k) / (1.0 - exp(-k)));
+	}
+	return (t->min_ms + t->max_ms) / 2;
+}
+
+/* ---- the timer heap ---- */
+
+static bool heap_less(const struct heap *h, size_t a, size_t b)
+{
+	return h->v[a]->due_ns < h->v[b]->due_ns;
+}
+
+static void heap_swap(struct heap *h, size_t a, size_t b)
+{
+	struct tnode *t = h->v[a];
+	h->v[a] = h->v[b];
+	h->v[b] = t;
+	h->v[a]->pos = a + 1;
+	h->v[b]->pos = b + 1;
+}
+
+static void heap_up(struct heap *h, size_t i)
+{
+	while (i > 0 && heap_less(h, i, (i - 1) / 2)) {
+		heap_swap(h, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+}
+
+static void heap_down(struct heap *h, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < h->n && heap_less(h, l, m))
+			m = l;
+		if (r < h->n && heap_less(h, r, m))
+			m = r;
+		if (m == i)
+			return;
+		heap_swap(h, i, m);
+		i = m;
+	}
+}
+
+static void heap_remove(struct heap *h, struct tnode *t)
+{
+	size_t i;
+
+	if (!t->pos)
+		return;
+	i = t->pos - 1;
+	t->pos = 0;
+	h->n--;
+	if (i == h->n)
+		return;
+	h->v[i] = h->v[h->n];
+	h->v[i]->pos = i + 1;
+	heap_up(h, i);
+	heap_down(h, i);
+}
+
+/* Schedule (or move) t.  The heap is sized for every timer of the worker
+ * up front, so this cannot fail. */
+static void heap_set(struct heap *h, struct tnode *t, uint64_t due_ns)
+{
+	heap_remove(h, t);
+	t->due_ns = due_ns;
+	h->v[h->n] = t;
+	t->pos = ++h->n;
+	heap_up(h, h->n - 1);
+}
+
+/* ---- curl callbacks ---- */
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
+{
+	struct user *u = p;
+	size_t n = size * nmemb;
+
+	if (u->keep_body && !u->body_truncated) {
+		size_t room = LT_ENGINE_BODY_KEEP - u->body_len;
+		size_t take = n < room ? n : room;
+		if (u->body_len + take + 1 > u->body_cap) {
+			size_t cap = u->body_cap ? u->body_cap : 4096;
+			while (cap < u->body_len + take + 1)
+				cap *= 2;
+			char *b = realloc(u->body, cap);
+			if (!b) {
+				u->body_truncated = true;
+				return n;
+			}
+			u->body = b;
+			u->body_cap = cap;
+		}
+		memcpy(u->body + u->body_len, data, take);
+		u->body_len += take;
+		u->body[u->body_len] = '\0';
+		if (take < n)
+			u->body_truncated = true;
+	}
+	return n;
+}
+
+static struct fdinfo *fd_info(struct worker *w, curl_socket_t fd)
+{
+	if (fd < 0)
+		return NULL;
+	if ((size_t)fd >= w->n_fds) {
+		size_t n = w->n_fds ? w->n_fds : 256;
+		while (n <= (size_t)fd)
+			n *= 2;
+		struct fdinfo *f = realloc(w->fds, n * sizeof *f);
+		if (!f)
+			return NULL;
+		memset(f + w->n_fds, 0, (n - w->n_fds) * sizeof *f);
+		w->fds = f;
+		w->n_fds = n;
+	}
+	return &w->fds[fd];
+}
+
+static int epoll_set(struct worker *w, struct fdinfo *fi, curl_socket_t fd,
+		     uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.fd = fd};
+
+	if (fi->registered) {
+		if (epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) == 0)
+			goto ok;
+		/* The descriptor was closed behind our back (the resolver's
+		 * socket pair, say) and its number reused: epoll forgot it. */
+		if (errno != ENOENT)
+			return -1;
+	}
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) != 0) {
+		if (errno != EEXIST || epoll_ctl(w->epfd, EPOLL_CTL_MOD, fd, &ev) != 0)
+			return -1;
+	}
+ok:
+	fi->registered = true;
+	fi->events = events;
+	return 0;
+}
+
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
+{
+	struct multi *mu = userp;
+	struct worker *w = mu->w;
+	struct fdinfo *fi = fd_info(w, fd);
+	uint32_t events = 0;
+
+	(void)easy;
+	(void)socketp;
+	if (!fi)
+		return -1;
+	fi->owner = mu;
+	switch (what) {
+	case CURL_POLL_IN: events = EPOLLIN; break;
+	case CURL_POLL_OUT: events = EPOLLOUT; break;
+	case CURL_POLL_INOUT: events = EPOLLIN | EPOLLOUT; break;
+	case CURL_POLL_REMOVE:
+		/* Keep it registered with no events: the connection goes back
+		 * to the pool and is usually busy again a moment later. */
+		if (!fi->registered || fi->events == 0)
+			return 0;
+		events = 0;
+		break;
+	default:
+		return 0;
+	}
+	return epoll_set(w, fi, fd, events) == 0 ? 0 : -1;
+}
+
+static int on_close_socket(void *clientp, curl_socket_t fd)
+{
+	struct worker *w = clientp;
+
+	if (fd >= 0 && (size_t)fd < w->n_fds)
+		w->fds[fd].registered = false;
+	return close(fd);
+}
+
+static int on_multi_timer(CURLM *m, long timeout_ms, void *userp)
+{
+	struct multi *mu = userp;
+
+	(void)m;
+	if (timeout_ms < 0)
+		heap_remove(&mu->w->heap, &mu->timer);
+	else
+		heap_set(&mu->w->heap, &mu->timer,
+			 lti_mono_ns() + (uint64_t)timeout_ms * NS_PER_MS);
+	return 0;
+}
+
+/* ---- requests ---- */
+
+static bool endpoint_keeps_body(const struct lt_endpoint *ep)
+{
+	const struct lt_validation *v = &ep->validation;
+	return v->n_body_contains || v->n_body_not_contains || v->body_regex || v->n_json;
+}
+
+/* Set every option that depends on the endpoint.  Called only when a
+ * user switches endpoints: a single-endpoint scenario configures each
+ * handle once. */
+static void configure_endpoint(struct user *u, int idx)
+{
+	struct lt_engine *e = u->w->e;
+	const struct lt_scenario_config *c = &e->sc->config;
+	const struct lt_endpoint *ep = &c->endpoints[idx];
+	CURL *h = u->easy;
+
+	if (u->configured_endpoint >= 0) {
+		/* Back to defaults without dropping the connection. */
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, NULL);
+		curl_easy_setopt(h, CURLOPT_NOBODY, 0L);
+		curl_easy_setopt(h, CURLOPT_HTTPGET, 1L);
+	}
+	curl_easy_setopt(h, CURLOPT_URL, ep->url);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, e->headers[idx]);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)(ep->timeout_s * 1000));
+	switch (ep->method) {
+	case LT_HTTP_GET:
+		break;
+	case LT_HTTP_HEAD:
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+		break;
+	case LT_HTTP_POST:
+		curl_easy_setopt(h, CURLOPT_POST, 1L);
+		break;
+	default:
+		curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, lt_scenario_method_name(ep->method));
+		break;
+	}
+	if (ep->body_kind != LT_BODY_NONE) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)ep->body_len);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, ep->body);
+	} else if (ep->method == LT_HTTP_POST) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)0);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, "");
+	}
+	u->keep_body = endpoint_keeps_body(ep);
+	u->configured_endpoint = idx;
+}
+
+static int pick_endpoint(struct worker *w)
+{
+	const struct lt_scenario_config *c = &w->e->sc->config;
+	double r;
+	size_t lo = 0, hi;
+
+	if (c->n_endpoints == 1)
+		return 0;
+	r = rng_unit(w->rng) * c->total_weight;
+	hi = c->n_endpoints - 1;
+	/* The first endpoint whose cumulative weight exceeds r. */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->endpoints[mid].cumulative_weight > r)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return (int)lo;
+}
+
+static int start_request(struct user *u, uint64_t intended_ns)
+{
+	int idx = pick_endpoint(u->w);
+
+	if (idx != u->configured_endpoint)
+		configure_endpoint(u, idx);
+	u->endpoint = idx;
+	u->body_len = 0;
+	u->body_truncated = false;
+	u->intended_ns = intended_ns;
+	u->added_ns = lti_mono_ns();
+	u->state = U_IN_FLIGHT;
+	atomic_fetch_add(&u->w->in_flight, 1);
+	if (curl_multi_add_handle(u->mu->m, u->easy) != CURLM_OK) {
+		atomic_fetch_sub(&u->w->in_flight, 1);
+		return -1;
+	}
+	return 0;
+}
+
+static enum err_kind classify(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_OK: return ERR_NONE;
+	case CURLE_OPERATION_TIMEDOUT: return ERR_TIMEOUT;
+	case CURLE_COULDNT_CONNECT: return ERR_CONNECT;
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_RESOLVE_PROXY: return ERR_DNS;
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR: return ERR_TLS;
+	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+	case CURLE_BAD_CONTENT_ENCODING:
+	case CURLE_TOO_MANY_REDIRECTS: return ERR_PROTOCOL;
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE: return ERR_IO;
+	default: return ERR_OTHER;
+	}
+}
+
+/* The first validation rule the response breaks, or -1. */
+static int failed_check(const struct lt_endpoint *ep, const struct user *u,
+			long status, double latency_ms)
+{
+	const struct lt_validation *v = &ep->validation;
+	size_t i;
+
+	if (v->n_status_codes) {
+		for (i = 0; i < v->n_status_codes; i++)
+			if (v->status_codes[i] == status)
+				break;
+		if (i == v->n_status_codes)
+			return CHK_STATUS;
+	} else if (status < 200 || status > 399) {
+		return CHK_STATUS;
+	}
+	if (v->max_response_time_ms > 0 && latency_ms > v->max_response_time_ms)
+		return CHK_MAX_TIME;
+	if (!u->keep_body)
+		return -1;
+	const char *body = u->body ? u->body : "";
+	for (i = 0; i < v->n_body_contains; i++)
+		if (!memmem(body, u->body_len, v->body_contains[i], strlen(v->body_contains[i])))
+			return CHK_CONTAINS;
+	for (i = 0; i < v->n_body_not_contains; i++)
+		if (memmem(body, u->body_len, v->body_not_contains[i],
+			   strlen(v->body_not_contains[i])))
+			return CHK_NOT_CONTAINS;
+	/* regexec stops at a NUL: a binary body is checked up to its first. */
+	if (v->body_regex && regexec(&v->regex, body, 0, NULL, 0) != 0)
+		return CHK_REGEX;
+	if (v->n_json) {
+		cJSON *doc = u->body_truncated ? NULL : cJSON_ParseWithLength(body, u->body_len);
+		bool ok = doc != NULL;
+		for (i = 0; ok && i < v->n_json; i++)
+			ok = lt_scenario_json_check(&v->json[i], doc);
+		cJSON_Delete(doc);
+		if (!ok)
+			return CHK_JSON;
+	}
+	return -1;
+}
+
+static uint32_t us32(curl_off_t v)
+{
+	return v < 0 ? 0 : v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
+static void report(struct worker *w, const struct done *d)
+{
+	pthread_mutex_lock(&w->lock);
+	if (w->done.n == w->done.cap) {
+		size_t cap = w->done.cap ? w->done.cap * 2 : 1024;
+		struct done *v = realloc(w->done.v, cap * sizeof *v);
+		if (!v) {
+			/* Out of memory: this request goes unrecorded rather
+			 * than stopping the run; the run's figures say so
+			 * through the worker's error. */
+			w->rc = LT_ENOMEM;
+			pthread_mutex_unlock(&w->lock);
+			return;
+		}
+		w->done.v = v;
+		w->done.cap = cap;
+	}
+	w->done.v[w->done.n++] = *d;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void finish_request(struct user *u, CURLcode rc)
+{
+	struct worker *w = u->w;
+	const struct lt_endpoint *ep = &w->e->sc->config.endpoints[u->endpoint];
+	curl_off_t total = 0, dns = 0, conn = 0, app = 0, start = 0, dl = 0, up = 0;
+	long status = 0, hdr = 0, req = 0;
+	struct done d = {0};
+	int chk;
+
+	curl_easy_getinfo(u->easy, CURLINFO_TOTAL_TIME_T, &total);
+	curl_easy_getinfo(u->easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
+	curl_easy_getinfo(u->easy, CURLINFO_CONNECT_TIME_T, &conn);
+	curl_easy_getinfo(u->easy, CURLINFO_APPCONNECT_TIME_T, &app);
+	curl_easy_getinfo(u->easy, CURLINFO_STARTTRANSFER_TIME_T, &start);
+	curl_easy_getinfo(u->easy, CURLINFO_SIZE_DOWNLOAD_T, &dl);
+	curl_easy_getinfo(u->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+	curl_easy_getinfo(u->easy, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_getinfo(u->easy, CURLINFO_HEADER_SIZE, &hdr);
+	curl_easy_getinfo(u->easy, CURLINFO_REQUEST_SIZE, &req);
+
+	d.end_ns = lti_mono_ns();
+	d.endpoint = (uint32_t)u->endpoint;
+	d.status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
+	/* Latency from the intended start to the answer as this loop saw
+	 * it.  In the open model a request that waited for a free user waited
+	 * on the service's account; in both models the time the request spent
+	 * queued in curl and in this loop counts, as it does for any client
+	 * (curl's own TOTAL_TIME starts only when curl first runs the
+	 * transfer, and would hide a saturated generator). */
+	d.latency_us = (d.end_ns - u->intended_ns) / 1000;
+	(void)total;
+	d.bytes_in = us32(dl + hdr);
+	d.bytes_out = us32(up + req);
+	d.dns_us = us32(dns);
+	d.connect_us = us32(conn > dns ? conn - dns : 0);
+	d.tls_us = us32(app > conn ? app - conn : 0);
+	curl_off_t ready = app > conn ? app : conn;
+	d.ttfb_us = us32(start > ready ? start - ready : 0);
+	d.transfer_us = us32(total > start ? total - start : 0);
+	d.err = (uint8_t)classify(rc);
+	if (d.err == ERR_NONE &&
+	    (chk = failed_check(ep, u, status, (double)d.latency_us / 1000.0)) >= 0) {
+		d.err = ERR_CHECK;
+		d.check = (uint8_t)chk;
+	}
+	report(w, &d);
+}
+
+/* ---- the worker loop ---- */
+
+static uint64_t secs_to_ns(double s)
+{
+	return s <= 0 ? 0 : (uint64_t)(s * 1e9);
+}
+
+static bool closed_model(const struct lt_engine *e)
+{
+	return e->sc->config.model == LT_MODEL_CLOSED;
+}
+
+static bool draining(const struct lt_engine *e)
+{
+	return atomic_load(&e->stop) || atomic_load(&e->finish);
+}
+
+static void user_idle(struct user *u, uint64_t now)
+{
+	struct worker *w = u->w;
+	struct lt_engine *e = w->e;
+
+	if (!closed_model(e)) {
+		u->state = U_FREE;
+		w->free_users[w->n_free++] = u;
+		atomic_fetch_sub(&w->active, 1);
+		return;
+	}
+	if (draining(e) || now >= u->stop_ns) {
+		u->state = U_DONE;
+		atomic_fetch_sub(&w->active, 1);
+		return;
+	}
+	const struct lt_think_time *t = &e->sc->config.users.think_time;
+	double ms = lt_engine_think_ms(t, rng_unit(w->rng), rng_unit(w->rng));
+	uint64_t wake = now + (uint64_t)(ms * 1e6);
+	u->state = U_WAITING;
+	/* A user thinking past its stop time stops then, so the active count
+	 * follows the ramp-down curve. */
+	heap_set(&w->heap, &u->timer, wake < u->stop_ns ? wake : u->stop_ns);
+}
+
+static void drain_messages(struct multi *mu)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(mu->m, &left))) {
+		struct user *u;
+		CURLcode rc;
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&u);
+		rc = msg->data.result;
+		curl_multi_remove_handle(mu->m, u->easy);
+		atomic_fetch_sub(&u->w->in_flight, 1);
+		finish_request(u, rc);
+		user_idle(u, lti_mono_ns());
+	}
+}
+
+/* A closed-model user's timer: its start time, or the end of a pause. */
+static void user_wake(struct user *u, uint64_t now)
+{
+	struct worker *w = u->w;
+
+	if (u->state != U_WAITING)
+		return;
+	if (now >= u->stop_ns || draining(w->e)) {
+		if (u->started)
+			atomic_fetch_sub(&w->active, 1);
+		u->state = U_DONE;
+		return;
+	}
+	if (!u->started) {
+		u->started = true;
+		atomic_fetch_add(&w->active, 1);
+	}
+	if (start_request(u, now) != 0) {
+		u->state = U_DONE;
+		atomic_fetch_sub(&w->active, 1);
+	}
+}
+
+/* The scenario's arrival rate at t seconds after the start (open model). */
+static double rate_at(const struct lt_arrival *a, double t)
+{
+	double from = a->rate, at = 0;
+
+	for (size_t i = 0; i < a->n_stages; i++) {
+		const struct lt_arrival_stage *s = &a->stages[i];
+		if (t < at + s->duration_s)
+			return from + (s->target_rate - from) * (t - at) / s->duration_s;
+		at += s->duration_s;
+		from = s->target_rate;
+	}
+	return from;
+}
+
+/* Advance w->arrival_t by one arrival of this worker's share of the
+ * rate.  The step uses the rate half a step ahead (the midpoint rule),
+ * which follows a linear ramp of the rate to second order. */
+static void next_arrival(struct worker *w)
+{
+	const struct lt_arrival *a = &w->e->sc->config.arrival;
+	double r = rate_at(a, w->arrival_t) * w->share;
+
+	if (r <= 0) {
+		/* Nothing to send now; look again in 10 ms. */
+		w->arrival_t += 0.01;
+		return;
+	}
+	double r2 = rate_at(a, w->arrival_t + 0.5 / r) * w->share;
+	w->arrival_t += 1.0 / (r2 > 0 ? r2 : r);
+}
+
+static void arrivals_due(struct worker *w, uint64_t now)
+{
+	struct lt_engine *e = w->e;
+	double total_s = e->sc->config.duration.total_s;
+
+	while (!draining(e) && w->arrival_t < total_s) {
+		uint64_t due = e->start_ns + secs_to_ns(w->arrival_t);
+		if (due > now) {
+			heap_set(&w->heap, &w->arrival, due);
+			return;
+		}
+		if (w->n_free == 0) {
+			atomic_fetch_add(&w->dropped, 1);
+		} else {
+			struct user *u = w->free_users[--w->n_free];
+			u->state = U_WAITING;
+			atomic_fetch_add(&w->active, 1);
+			if (start_request(u, due) != 0) {
+				u->state = U_FREE;
+				w->free_users[w->n_free++] = u;
+				atomic_fetch_sub(&w->active, 1);
+			}
+		}
+		next_arrival(w);
+	}
+}
+
+static void fire_timers(struct worker *w, uint64_t now)
+{
+	while (w->heap.n && w->heap.v[0]->due_ns <= now) {
+		struct tnode *t = w->heap.v[0];
+		heap_remove(&w->heap, t);
+		switch (t->kind) {
+		case TIMER_USER:
+			user_wake(container_of(t, struct user, timer), now);
+			break;
+		case TIMER_MULTI: {
+			struct multi *mu = container_of(t, struct multi, timer);
+			curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &mu->running);
+			drain_messages(mu);
+			break;
+		}
+		case TIMER_ARRIVAL:
+			arrivals_due(w, now);
+			break;
+		}
+		now = lti_mono_ns();
+	}
+}
+
+/* Give up on the requests still in flight at the end of the drain. */
+static void abort_in_flight(struct worker *w)
+{
+	for (unsigned i = 0; i < w->n_users; i++) {
+		struct user *u = &w->users[i];
+		if (u->state == U_IN_FLIGHT) {
+			curl_multi_remove_handle(u->mu->m, u->easy);
+			u->state = U_DONE;
+			atomic_fetch_sub(&w->in_flight, 1);
+			atomic_fetch_add(&w->aborted, 1);
+		}
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct lt_engine *e = w->e;
+	struct epoll_event events[256];
+	uint64_t drain_until = 0;
+	sigset_t all;
+
+	/* Signals are the reporter's business. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+	for (;;) {
+		uint64_t now = lti_mono_ns();
+		if (draining(e)) {
+			if (!drain_until) {
+				double d = atomic_load(&e->stop) ? LT_ENGINE_DRAIN_INTERRUPT_S
+								 : e->drain_s;
+				drain_until = now + secs_to_ns(d);
+				heap_remove(&w->heap, &w->arrival);
+			}
+			if (atomic_load(&w->in_flight) == 0)
+				break;
+			if (now >= drain_until) {
+				abort_in_flight(w);
+				break;
+			}
+		}
+		fire_timers(w, now);
+		now = lti_mono_ns();
+
+		/* Sleep until the next timer, at most 100 ms (the wake fd cuts
+		 * it short when the run ends). */
+		uint64_t wait_ns = 100 * NS_PER_MS;
+		if (w->heap.n) {
+			uint64_t due = w->heap.v[0]->due_ns;
+			wait_ns = due > now ? due - now : 0;
+			if (wait_ns > 100 * NS_PER_MS)
+				wait_ns = 100 * NS_PER_MS;
+		}
+		if (drain_until && drain_until > now && drain_until - now < wait_ns)
+			wait_ns = drain_until - now;
+		struct timespec ts = {(time_t)(wait_ns / NS_PER_S), (long)(wait_ns % NS_PER_S)};
+		int n = epoll_pwait2(w->epfd, events, 256, &ts, NULL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == ENOSYS) {
+				/* Kernels before 5.11: millisecond timeouts. */
+				n = epoll_wait(w->epfd, events, 256,
+					       (int)((wait_ns + NS_PER_MS - 1) / NS_PER_MS));
+				if (n < 0 && errno == EINTR)
+					continue;
+			}
+			if (n < 0) {
+				w->rc = LT_EINTERNAL;
+				snprintf(w->errmsg, sizeof w->errmsg, "epoll_wait: %s",
+					 strerror(errno));
+				break;
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			int fd = events[i].data.fd;
+			if (fd == w->wakefd) {
+				uint64_t v;
+				if (read(w->wakefd, &v, sizeof v) < 0) {
+					/* nothing to read: someone else took it */
+				}
+				continue;
+			}
+			struct fdinfo *fi = (size_t)fd < w->n_fds ? &w->fds[fd] : NULL;
+			if (!fi || !fi->owner || fi->events == 0) {
+				/* An idle pooled connection hung up: curl will
+				 * see it when it next uses the connection; stop
+				 * epoll from reporting it again and again. */
+				epoll_ctl(w->epfd, EPOLL_CTL_DEL, fd, NULL);
+				if (fi)
+					fi->registered = false;
+				continue;
+			}
+			int flags = 0;
+			if (events[i].events & (EPOLLIN | EPOLLHUP))
+				flags |= CURL_CSELECT_IN;
+			if (events[i].events & EPOLLOUT)
+				flags |= CURL_CSELECT_OUT;
+			if (events[i].events & EPOLLERR)
+				flags |= CURL_CSELECT_ERR;
+			struct multi *mu = fi->owner;
+			curl_multi_socket_action(mu->m, fd, flags, &mu->running);
+			drain_messages(mu);
+		}
+	}
+	return NULL;
+}
+
+/* ---- setting up and tearing down ---- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static CURLcode curl_init_rc;
+
+static void curl_init(void)
+{
+	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+static void worker_free(struct worker *w)
+{
+	for (unsigned i = 0; i < w->n_users; i++) {
+		struct user *u = &w->users[i];
+		if (u->easy) {
+			if (u->state == U_IN_FLIGHT && u->mu)
+				curl_multi_remove_handle(u->mu->m, u->easy);
+			curl_easy_cleanup(u->easy);
+		}
+		free(u->body);
+	}
+	for (unsigned i = 0; i < w->n_multis; i++)
+		if (w->multis[i].m)
+			curl_multi_cleanup(w->multis[i].m);
+	if (w->epfd >= 0)
+		close(w->epfd);
+	if (w->wakefd >= 0)
+		close(w->wakefd);
+	free(w->users);
+	free(w->multis);
+	free(w->heap.v);
+	free(w->fds);
+	free(w->free_users);
+	free(w->done.v);
+	pthread_mutex_destroy(&w->lock);
+}
+
+static lt_rc easy_setup(struct lt_engine *e, struct user *u, struct worker *w)
+{
+	const struct lt_scenario_config *c = &e->sc->config;
+	CURL *h = curl_easy_init();
+
+	if (!h)
+		return LT_ENOMEM;
+	u->easy = h;
+	curl_easy_setopt(h, CURLOPT_PRIVATE, u);
+	/* No signals from curl: timeouts are the multi handle's business,
+	 * and SIGPIPE is ignored by the caller. */
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, u);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
+	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, w);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->connect_timeout_s * 1000));
+	curl_easy_setopt(h, CURLOPT_USERAGENT, "lt/" LT_VERSION);
+	curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTP_VERSION,
+			 c->http.version == LT_HTTP_VERSION_2
+				 ? (strncmp(c->base_url, "https:", 6) == 0
+					    ? CURL_HTTP_VERSION_2TLS
+					    : CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+				 : CURL_HTTP_VERSION_1_1);
+	/* Only HTTP and HTTPS, whatever a redirect or a typo says. */
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (c->http.insecure || e->opts.insecure) {
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+		curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+	}
+	if (e->cacert)
+		curl_easy_setopt(h, CURLOPT_CAINFO, e->cacert);
+	else if (c->http.cacert_path)
+		curl_easy_setopt(h, CURLOPT_CAINFO, c->http.cacert_path);
+	u->configured_endpoint = -1;
+	u->timer.kind = TIMER_USER;
+	return LT_OK;
+}
+
+/* The users of worker w: global user g goes to worker g % threads within
+ * this shard, so every thread ramps up and down on the same curve. */
+static lt_rc worker_setup(struct lt_engine *e, struct worker *w, unsigned idx,
+			  unsigned shard_users, const unsigned *global_ids)
+{
+	const struct lt_scenario_config *c = &e->sc->config;
+	unsigned n = 0;
+	lt_rc rc = LT_ENOMEM;
+
+	w->e = e;
+	w->idx = idx;
+	for (unsigned i = idx; i < shard_users; i += e->n_threads)
+		n++;
+	w->n_users = n;
+	w->n_multis = n ? (n + LT_ENGINE_USERS_PER_MULTI - 1) / LT_ENGINE_USERS_PER_MULTI : 0;
+	if ((n && !(w->users = calloc(n, sizeof *w->users))) ||
+	    (w->n_multis && !(w->multis = calloc(w->n_multis, sizeof *w->multis))) ||
+	    !(w->heap.v = calloc(n + w->n_multis + 1, sizeof *w->heap.v)) ||
+	    (n && !(w->free_users = calloc(n, sizeof *w->free_users))))
+		return LT_ENOMEM;
+	w->heap.cap = n + w->n_multis + 1;
+	uint64_t seed = lti_mono_ns() ^ ((uint64_t)idx << 48) ^ (uint64_t)(uintptr_t)w;
+	w->rng[0] = splitmix(&seed);
+	w->rng[1] = splitmix(&seed);
+
+	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
+	    (w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return LT_EINTERNAL;
+	struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->wakefd};
+	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) != 0)
+		return LT_EINTERNAL;
+
+	for (unsigned i = 0; i < w->n_multis; i++) {
+		struct multi *mu = &w->multis[i];
+		if (!(mu->m = curl_multi_init()))
+			return LT_ENOMEM;
+		mu->w = w;
+		mu->timer.kind = TIMER_MULTI;
+		curl_multi_setopt(mu->m, CURLMOPT_SOCKETFUNCTION, on_socket);
+		curl_multi_setopt(mu->m, CURLMOPT_SOCKETDATA, mu);
+		curl_multi_setopt(mu->m, CURLMOPT_TIMERFUNCTION, on_multi_timer);
+		curl_multi_setopt(mu->m, CURLMOPT_TIMERDATA, mu);
+		/* curl's default pool is 4x the handles added at the moment;
+		 * between requests few are added and it would close the idle
+		 * keep-alive connections.  One per user, and some for
+		 * connections being replaced. */
+		curl_multi_setopt(mu->m, CURLMOPT_MAXCONNECTS,
+				  (long)(2 * LT_ENGINE_USERS_PER_MULTI));
+	}
+
+	unsigned users_total = closed_model(e) ? (unsigned)c->users.concurrent : 0;
+	for (unsigned k = 0; k < n; k++) {
+		struct user *u = &w->users[k];
+		u->w = w;
+		u->mu = &w->multis[k / LT_ENGINE_USERS_PER_MULTI];
+		if ((rc = easy_setup(e, u, w)) != LT_OK)
+			return rc;
+		if (closed_model(e)) {
+			unsigned g = global_ids[idx + k * e->n_threads];
+			double on = lt_engine_ramp_offset(c->users.ramp_up.strategy,
+							  c->users.ramp_up.steps,
+							  c->users.ramp_up.duration_s, users_total, g);
+			double off = c->duration.total_s -
+				     lt_engine_ramp_offset(c->users.ramp_down.strategy,
+							   c->users.ramp_down.steps,
+							   c->users.ramp_down.duration_s,
+							   users_total, g);
+			u->start_ns = secs_to_ns(on);
+			u->stop_ns = secs_to_ns(off);
+			u->state = U_WAITING;
+		} else {
+			u->state = U_FREE;
+			w->free_users[w->n_free++] = u;
+		}
+	}
+	w->arrival.kind = TIMER_ARRIVAL;
+	return LT_OK;
+}
+
+lt_rc lt_engine_new(const struct lt_scenario *sc, const struct lt_engine_opts *opts,
+		    struct lt_engine **out, struct lt_err *err)
+{
+	struct lt_engine *e;
+	unsigned seg_i = opts->segment_index ? opts->segment_index : 1;
+	unsigned seg_n = opts->segment_count ? opts->segment_count : 1;
+
+	if (seg_i < 1 || seg_i > seg_n)
+		return lt_err_set(err, LT_EINVAL, "segment %u/%u: must be I/N with 1 <= I <= N",
+				  seg_i, seg_n);
+	if (opts->run_id && (!*opts->run_id || strlen(opts->run_id) > LT_NDJSON_MAX_ID))
+		return lt_err_set(err, LT_EINVAL, "run id: must be 1 to %d characters",
+				  LT_NDJSON_MAX_ID);
+	if (!(e = calloc(1, sizeof *e)))
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	e->sc = sc;
+	e->opts = *opts;
+	e->opts.segment_index = seg_i;
+	e->opts.segment_count = seg_n;
+	e->opts.run_group = NULL;
+	e->opts.cacert = NULL;
+	e->opts.tags = NULL;
+	if (opts->run_id)
+		snprintf(e->run_id, sizeof e->run_id, "%s", opts->run_id);
+	else
+		lti_uuid(e->run_id);
+	if ((opts->run_group && !(e->run_group = strdup(opts->run_group))) ||
+	    (opts->cacert && !(e->cacert = strdup(opts->cacert))) ||
+	    (opts->tags && !(e->tags = cJSON_Duplicate(opts->tags, 1)))) {
+		lt_engine_free(e);
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	}
+	*out = e;
+	return LT_OK;
+}
+
+void lt_engine_stop(struct lt_engine *e)
+{
+	if (e)
+		atomic_store(&e->stop, 1);
+}
+
+static void wake_workers(struct lt_engine *e)
+{
+	uint64_t one = 1;
+	for (unsigned i = 0; i < e->n_threads; i++)
+		if (e->workers[i].wakefd >= 0 &&
+		    write(e->workers[i].wakefd, &one, sizeof one) < 0) {
+			/* the counter is full: the worker is awake anyway */
+		}
+}
+
+void lt_engine_free(struct lt_engine *e)
+{
+	if (!e)
+		return;
+	for (unsigned i = 0; e->workers && i < e->n_threads; i++)
+		worker_free(&e->workers[i]);
+	free(e->workers);
+	for (size_t i = 0; e->headers && i < e->sc->config.n_endpoints; i++)
+		curl_slist_free_all(e->headers[i]);
+	free(e->headers);
+	lt_hist_free(e->cur.hist);
+	lt_hist_free(e->next.hist);
+	lt_hist_free(e->steady);
+	for (size_t i = 0; e->ep && i < e->sc->config.n_endpoints; i++)
+		lt_hist_free(e->ep[i].hist);
+	free(e->ep);
+	cJSON_Delete(e->tags);
+	free(e->run_group);
+	free(e->cacert);
+	free(e);
+}
+
+/* ---- the reporter ---- */
+
+static const char *phase_of(const struct lt_duration *d, double t)
+{
+	if (t < d->warmup_s)
+		return "warmup";
+	if (t >= d->total_s - d->cooldown_s)
+		return "cooldown";
+	return "steady";
+}
+
+/* Fold one completed request into the second it belongs to. */
+static lt_rc account(struct lt_engine *e, const struct done *d, unsigned sec, bool last)
+{
+	uint64_t when = (d->end_ns - e->start_ns) / NS_PER_S;
+	bool later = !last && when > sec;
+	struct second *s = later ? &e->next : &e->cur;
+	bool failed = d->err != ERR_NONE;
+	const struct lt_duration *dur = &e->sc->config.duration;
+	unsigned in_sec = later ? sec + 1 : sec;
+
+	lt_hist_record(s->hist, d->latency_us);
+	s->requests++;
+	s->errors += failed;
+	s->bytes_in += d->bytes_in;
+	s->bytes_out += d->bytes_out;
+	e->total_requests++;
+	e->total_errors += failed;
+	e->bytes_in += d->bytes_in;
+	e->bytes_out += d->bytes_out;
+	if (strcmp(phase_of(dur, in_sec), "steady") != 0)
+		return LT_OK;
+
+	struct endpoint_stats *es = &e->ep[d->endpoint];
+	if (!es->hist && !(es->hist = lt_hist_new()))
+		return LT_ENOMEM;
+	lt_hist_record(e->steady, d->latency_us);
+	lt_hist_record(es->hist, d->latency_us);
+	e->steady_requests++;
+	e->steady_errors += failed;
+	es->requests++;
+	es->errors += failed;
+	e->err_kinds[d->err]++;
+	if (d->err == ERR_CHECK)
+		es->checks_failed[d->check]++;
+	if (d->err == ERR_NONE || d->err == ERR_CHECK) {
+		e->timing_sum_us[0] += d->dns_us;
+		e->timing_sum_us[1] += d->connect_us;
+		e->timing_sum_us[2] += d->tls_us;
+		e->timing_sum_us[3] += d->ttfb_us;
+		e->timing_sum_us[4] += d->transfer_us;
+		e->timing_n++;
+	}
+	return LT_OK;
+}
+
+/* Take every worker's completions so far and account them. */
+static lt_rc collect(struct lt_engine *e, unsigned sec, bool last, struct done_list *spare)
+{
+	for (unsigned i = 0; i < e->n_threads; i++) {
+		struct worker *w = &e->workers[i];
+		struct done_list got;
+
+		pthread_mutex_lock(&w->lock);
+		got = w->done;
+		w->done = *spare;
+		w->done.n = 0;
+		pthread_mutex_unlock(&w->lock);
+		for (size_t k = 0; k < got.n; k++) {
+			lt_rc rc = account(e, &got.v[k], sec, last);
+			if (rc != LT_OK) {
+				*spare = got;
+				return rc;
+			}
+		}
+		*spare = got;
+	}
+	return LT_OK;
+}
+
+static uint64_t sum_workers(struct lt_engine *e, size_t offset)
+{
+	uint64_t total = 0;
+	for (unsigned i = 0; i < e->n_threads; i++)
+		total += atomic_load((atomic_uint_fast64_t *)((char *)&e->workers[i] + offset));
+	return total;
+}
+
+static lt_rc emit(struct lt_engine *e, const cJSON *rec, struct lt_engine_result *res)
+{
+	if (e->opts.on_record && e->opts.on_record(rec, e->opts.user) != 0) {
+		atomic_store(&e->stop, 1);
+		res->interrupted = true;
+	}
+	return LT_OK;
+}
+
+static lt_rc emit_sample(struct lt_engine *e, unsigned sec, double length_s,
+			 struct lt_sysmon *mon, struct lt_engine_result *res,
+			 struct lt_err *err)
+{
+	const struct lt_duration *dur = &e->sc->config.duration;
+	struct lt_sysmon_reading r;
+	uint64_t users = sum_workers(e, offsetof(struct worker, active));
+	uint64_t dropped = sum_workers(e, offsetof(struct worker, dropped));
+	cJSON *rec = NULL;
+	lt_rc rc;
+
+	lt_sysmon_read(mon, &r);
+	struct lt_ndjson_sample in = {
+		.run_id = e->run_id,
+		.t = sec,
+		.phase = phase_of(dur, sec),
+		.users = users,
+		.requests = e->cur.requests,
+		.errors = e->cur.errors,
+		.rps = length_s > 0 ? (double)e->cur.requests / length_s : 0,
+		.dropped = dropped - e->dropped_seen,
+		.bytes_in = e->cur.bytes_in,
+		.bytes_out = e->cur.bytes_out,
+		.cpu_pct = r.cpu_pct,
+		.rss_kb = (int64_t)r.rss_kb,
+		.hist = e->cur.hist,
+	};
+	e->dropped_seen = dropped;
+	if ((rc = lt_ndjson_build_sample(&in, &rec, err)) != LT_OK)
+		return rc;
+	if (strcmp(in.phase, "steady") == 0) {
+		if (in.rps > e->peak_rps)
+			e->peak_rps = in.rps;
+		if (users > e->peak_users)
+			e->peak_users = users;
+		e->steady_seconds_x1000 += (uint64_t)(length_s * 1000 + 0.5);
+	}
+	emit(e, rec, res);
+	if (e->opts.on_progress) {
+		struct lt_engine_progress p = {
+			.elapsed_s = sec + length_s,
+			.total_s = dur->total_s,
+			.phase = in.phase,
+			.users = users,
+			.requests = e->total_requests,
+			.errors = e->total_errors,
+			.rps = in.rps,
+			.p95_ms = (double)lt_hist_percentile(e->cur.hist, 95) / 1000.0,
+		};
+		e->opts.on_progress(&p, e->opts.user);
+	}
+	cJSON_Delete(rec);
+
+	/* The next second becomes the current one. */
+	struct second t = e->cur;
+	e->cur = e->next;
+	e->next = t;
+	lt_hist_reset(e->next.hist);
+	e->next.requests = e->next.errors = e->next.bytes_in = e->next.bytes_out = 0;
+	return LT_OK;
+}
+
+static lt_rc emit_summary(struct lt_engine *e, struct lt_engine_result *res,
+			  struct lt_err *err)
+{
+	const struct lt_scenario_config *c = &e->sc->config;
+	struct lt_ndjson_endpoint *eps = calloc(c->n_endpoints, sizeof *eps);
+	struct lt_ndjson_threshold *th = calloc(c->n_thresholds + 1, sizeof *th);
+	cJSON *rec = NULL, *extra;
+	lt_rc rc = LT_ENOMEM;
+
+	if (!eps || !th) {
+		lt_err_set(err, rc, "out of memory");
+		goto fail;
+	}
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		eps[i].name = c->endpoints[i].name;
+		eps[i].method = lt_scenario_method_name(c->endpoints[i].method);
+		eps[i].path = c->endpoints[i].path;
+		eps[i].requests = e->ep[i].requests;
+		eps[i].errors = e->ep[i].errors;
+		eps[i].hist = e->ep[i].hist;
+	}
+	for (size_t i = 0; i < c->n_thresholds; i++) {
+		th[i].metric = c->thresholds[i].metric;
+		th[i].op = lt_scenario_op_name(c->thresholds[i].op);
+		th[i].limit = c->thresholds[i].limit;
+	}
+	struct lt_ndjson_summary in = {
+		.run_id = e->run_id,
+		.duration_s = (double)e->steady_seconds_x1000 / 1000.0,
+		.requests = e->steady_requests,
+		.errors = e->steady_errors,
+		.peak_rps = e->peak_rps,
+		.peak_users = e->peak_users,
+		.hist = e->steady,
+		.interrupted = res->interrupted,
+		.endpoints = eps,
+		.n_endpoints = c->n_endpoints,
+		.thresholds = th,
+		.n_thresholds = c->n_thresholds,
+	};
+	if ((rc = lt_ndjson_build_summary(&in, &rec, err)) != LT_OK)
+		goto fail;
+
+	/* Fields beyond the contract: where the time went, why requests
+	 * failed, and what the generator could not send. */
+	rc = LT_ENOMEM;
+	cJSON *timings = cJSON_AddObjectToObject(rec, "timings_ms");
+	static const char *const timing_names[5] = {"dns", "connect", "tls", "ttfb", "transfer"};
+	for (int i = 0; timings && i < 5; i++)
+		cJSON_AddNumberToObject(timings, timing_names[i],
+					e->timing_n ? lt_ndjson_ms(e->timing_sum_us[i] /
+								   (double)e->timing_n)
+						    : 0);
+	cJSON *kinds = cJSON_AddObjectToObject(rec, "errors_by_kind");
+	for (int i = ERR_NONE + 1; kinds && i < ERR_KINDS; i++)
+		if (e->err_kinds[i])
+			cJSON_AddNumberToObject(kinds, err_kind_names[i], (double)e->err_kinds[i]);
+	cJSON *checks = cJSON_AddArrayToObject(rec, "checks");
+	for (size_t i = 0; checks && i < c->n_endpoints; i++)
+		for (int k = 0; k < CHK_KINDS; k++) {
+			if (!e->ep[i].checks_failed[k])
+				continue;
+			extra = cJSON_CreateObject();
+			if (!extra)
+				break;
+			cJSON_AddItemToArray(checks, extra);
+			cJSON_AddStringToObject(extra, "endpoint", c->endpoints[i].name);
+			cJSON_AddStringToObject(extra, "check", check_names[k]);
+			cJSON_AddNumberToObject(extra, "failed", (double)e->ep[i].checks_failed[k]);
+		}
+	cJSON_AddNumberToObject(rec, "dropped", (double)res->dropped);
+	cJSON_AddNumberToObject(rec, "aborted", (double)res->aborted);
+	cJSON_AddNumberToObject(rec, "bytes_in", (double)e->bytes_in);
+	cJSON_AddNumberToObject(rec, "bytes_out", (double)e->bytes_out);
+	if (!timings || !kinds || !checks) {
+		lt_err_set(err, rc, "out of memory");
+		goto fail;
+	}
+	cJSON *passed = cJSON_GetObjectItemCaseSensitive(rec, "passed");
+	res->passed = cJSON_IsTrue(passed);
+	emit(e, rec, res);
+	rc = LT_OK;
+fail:
+	cJSON_Delete(rec);
+	free(eps);
+	free(th);
+	return rc;
+}
+
+static lt_rc emit_run_start(struct lt_engine *e, double started_at,
+			    struct lt_engine_result *res, struct lt_err *err)
+{
+	char host[256] = "";
+	cJSON *config = lt_scenario_to_json(e->sc), *rec = NULL;
+	lt_rc rc;
+
+	if (!config)
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	gethostname(host, sizeof host - 1);
+	struct lt_ndjson_run_start in = {
+		.run_id = e->run_id,
+		.scenario_id = e->sc->id,
+		.scenario_name = e->sc->name,
+		.started_at = started_at,
+		.segment_index = e->opts.segment_index,
+		.segment_count = e->opts.segment_count,
+		.run_group = e->run_group,
+		.host = host[0] ? host : NULL,
+		.config = config,
+	};
+	rc = lt_ndjson_build_run_start(&in, &rec, err);
+	cJSON_Delete(config);
+	if (rc != LT_OK)
+		return rc;
+	if (e->tags && !cJSON_AddItemToObject(rec, "tags", cJSON_Duplicate(e->tags, 1))) {
+		cJSON_Delete(rec);
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	}
+	emit(e, rec, res);
+	cJSON_Delete(rec);
+	return LT_OK;
+}
+
+/* Sleep until the monotonic time due, or until the run is stopped. */
+static void sleep_until(struct lt_engine *e, uint64_t due)
+{
+	for (;;) {
+		uint64_t now = lti_mono_ns();
+		if (now >= due || atomic_load(&e->stop))
+			return;
+		uint64_t step = due - now;
+		if (step > 50 * NS_PER_MS)
+			step = 50 * NS_PER_MS;
+		struct timespec ts = {(time_t)(step / NS_PER_S), (long)(step % NS_PER_S)};
+		nanosleep(&ts, NULL);
+	}
+}
+
+static lt_rc setup(struct lt_engine *e, struct lt_err *err)
+{
+	const struct lt_scenario_config *c = &e->sc->config;
+	unsigned seg_i = e->opts.segment_index, seg_n = e->opts.segment_count;
+	unsigned *ids = NULL, shard_users = 0;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	lt_rc rc = LT_ENOMEM;
+
+	pthread_once(&curl_once, curl_init);
+	if (curl_init_rc != CURLE_OK)
+		return lt_err_set(err, LT_EINTERNAL, "libcurl: %s",
+				  curl_easy_strerror(curl_init_rc));
+
+	/* This shard's users: every seg_n-th of the scenario's, so shards
+	 * together ramp exactly as one generator would. */
+	unsigned total_users = closed_model(e)
+				       ? (unsigned)c->users.concurrent
+				       : (unsigned)c->arrival.max_users;
+	if (!(ids = malloc((total_users + 1) * sizeof *ids)))
+		goto nomem;
+	for (unsigned g = seg_i - 1; g < total_users; g += seg_n)
+		ids[shard_users++] = g;
+
+	e->n_threads = e->opts.threads ? e->opts.threads : (cores > 0 ? (unsigned)cores : 1);
+	if (e->n_threads > shard_users && shard_users > 0)
+		e->n_threads = shard_users;
+	if (e->n_threads == 0)
+		e->n_threads = 1;
+	e->drain_s = LT_ENGINE_DRAIN_S;
+	if (c->timeout_s < e->drain_s)
+		e->drain_s = c->timeout_s;
+
+	if (!(e->headers = calloc(c->n_endpoints, sizeof *e->headers)) ||
+	    !(e->ep = calloc(c->n_endpoints, sizeof *e->ep)) ||
+	    !(e->cur.hist = lt_hist_new()) || !(e->next.hist = lt_hist_new()) ||
+	    !(e->steady = lt_hist_new()) ||
+	    !(e->workers = calloc(e->n_threads, sizeof *e->workers)))
+		goto nomem;
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		const struct lt_endpoint *ep = &c->endpoints[i];
+		for (size_t k = 0; k < ep->n_request_headers; k++) {
+			char line[8192];
+			struct curl_slist *l;
+			snprintf(line, sizeof line, "%s: %s", ep->request_headers[k].name,
+				 ep->request_headers[k].value);
+			if (!(l = curl_slist_append(e->headers[i], line)))
+				goto nomem;
+			e->headers[i] = l;
+		}
+		/* No "Expect: 100-continue" round trip for request bodies. */
+		struct curl_slist *l = curl_slist_append(e->headers[i], "Expect:");
+		if (!l)
+			goto nomem;
+		e->headers[i] = l;
+	}
+	for (unsigned i = 0; i < e->n_threads; i++) {
+		/* Ready to be freed whatever happens next. */
+		e->workers[i].epfd = e->workers[i].wakefd = -1;
+		pthread_mutex_init(&e->workers[i].lock, NULL);
+	}
+	for (unsigned i = 0; i < e->n_threads; i++) {
+		if ((rc = worker_setup(e, &e->workers[i], i, shard_users, ids)) != LT_OK) {
+			free(ids);
+			return lt_err_set(err, rc, rc == LT_ENOMEM ? "out of memory"
+							    : "cannot set up worker %u: %s",
+					  i, strerror(errno));
+		}
+		if (!closed_model(e)) {
+			/* Worker i of thread count T in shard s of S sends every
+			 * (T*S)-th arrival, offset so that together they are evenly
+			 * spaced. */
+			struct worker *w = &e->workers[i];
+			unsigned parts = e->n_threads * seg_n;
+			unsigned part = (seg_i - 1) * e->n_threads + i;
+			w->share = 1.0 / parts;
+			double r0 = rate_at(&c->arrival, 0);
+			w->arrival_t = r0 > 0 ? (double)part / parts / r0 : 0;
+		}
+	}
+	free(ids);
+	return LT_OK;
+nomem:
+	free(ids);
+	return lt_err_set(err, LT_ENOMEM, "out of memory");
+}
+
+lt_rc lt_engine_run(struct lt_engine *e, struct lt_engine_result *res,
+		    struct lt_err *err)
+{
+	const struct lt_duration *dur = &e->sc->config.duration;
+	struct lt_sysmon *mon = NULL;
+	struct done_list spare = {0};
+	unsigned sec = 0, last_sec;
+	lt_rc rc;
+
+	memset(res, 0, sizeof *res);
+	if (e->ran)
+		return lt_err_set(err, LT_EUSAGE, "an engine runs once");
+	e->ran = true;
+	if ((rc = setup(e, err)) != LT_OK)
+		return rc;
+	if (!(mon = lt_sysmon_new()))
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+
+	double started_at = lti_time_now();
+	if ((rc = emit_run_start(e, started_at, res, err)) != LT_OK)
+		goto out;
+
+	e->start_ns = lti_mono_ns();
+	e->end_ns = e->start_ns + secs_to_ns(dur->total_s);
+	for (unsigned i = 0; i < e->n_threads; i++) {
+		struct worker *w = &e->workers[i];
+		for (unsigned k = 0; k < w->n_users; k++) {
+			struct user *u = &w->users[k];
+			if (closed_model(e)) {
+				u->start_ns += e->start_ns;
+				u->stop_ns += e->start_ns;
+				heap_set(&w->heap, &u->timer, u->start_ns);
+			}
+		}
+		if (!closed_model(e))
+			heap_set(&w->heap, &w->arrival, e->start_ns + secs_to_ns(w->arrival_t));
+	}
+	for (unsigned i = 0; i < e->n_threads; i++) {
+		if (pthread_create(&e->workers[i].thread, NULL, worker_main, &e->workers[i]) != 0) {
+			atomic_store(&e->finish, 1);
+			rc = lt_err_set(err, LT_EINTERNAL, "cannot start worker thread: %s",
+					strerror(errno));
+			break;
+		}
+		e->workers[i].started = true;
+	}
+	last_sec = (unsigned)ceil(dur->total_s) - 1;
+	if (rc == LT_OK) {
+		for (sec = 0; sec < last_sec; sec++) {
+			/* A few ms of grace so that requests completing right at
+			 * the boundary land in their own second. */
+			sleep_until(e, e->start_ns + (uint64_t)(sec + 1) * NS_PER_S + 5 * NS_PER_MS);
+			if (atomic_load(&e->stop))
+				break;
+			if ((rc = collect(e, sec, false, &spare)) != LT_OK) {
+				lt_err_set(err, rc, "out of memory");
+				break;
+			}
+			if ((rc = emit_sample(e, sec, 1.0, mon, res, err)) != LT_OK)
+				break;
+			if (atomic_load(&e->stop))
+				break;
+		}
+		if (rc == LT_OK && !atomic_load(&e->stop))
+			sleep_until(e, e->end_ns);
+	}
+	res->interrupted = res->interrupted || atomic_load(&e->stop);
+	double length = (double)(lti_mono_ns() - e->start_ns) / 1e9 - sec;
+	if (!res->interrupted || length > 1.0)
+		length = dur->total_s - sec < 1.0 ? dur->total_s - sec : 1.0;
+	if (length <= 0)
+		length = 1e-3;
+	atomic_store(&e->finish, 1);
+	wake_workers(e);
+	for (unsigned i = 0; i < e->n_threads; i++)
+		if (e->workers[i].started)
+			pthread_join(e->workers[i].thread, NULL);
+	for (unsigned i = 0; i < e->n_threads; i++)
+		if (rc == LT_OK && e->workers[i].rc != LT_OK)
+			rc = lt_err_set(err, e->workers[i].rc, "worker %u: %s", i,
+					e->workers[i].errmsg[0] ? e->workers[i].errmsg
+								: lt_strerror(e->workers[i].rc));
+	if (rc != LT_OK)
+		goto out;
+
+	/* The last (or interrupted) second takes every late completion. */
+	res->aborted = sum_workers(e, offsetof(struct worker, aborted));
+	res->dropped = sum_workers(e, offsetof(struct worker, dropped));
+	if ((rc = collect(e, sec, true, &spare)) != LT_OK) {
+		lt_err_set(err, rc, "out of memory");
+		goto out;
+	}
+	if ((rc = emit_sample(e, sec, length, mon, res, err)) != LT_OK)
+		goto out;
+	res->requests = e->total_requests;
+	res->errors = e->total_errors;
+	rc = emit_summary(e, res, err);
+out:
+	free(spare.v);
+	lt_sysmon_free(mon);
+	return rc;
+}

@@ -1,0 +1,18 @@
+# The bash completions load and offer each program's commands and options.
+bc=/usr/share/bash-completion/bash_completion
+[ -f "$bc" ] || fail "bash-completion is not installed (make deps installs it)"
+for f in "$SRC"/completions/bash/*; do
+	bash -n "$f" || fail "$f: syntax error"
+done
+complete_words() { # FILE FUNCTION WORDS...: print the candidates for the last word
+	file=$1 fn=$2; shift 2
+	bash -c '. "$1"; . "$2"; fn=$3; shift 3; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+		COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}; "$fn"; printf "%s\n" "${COMPREPLY[@]}"' \
+		sh "$bc" "$file" "$fn" "$@"
+}
+out=$(complete_words "$SRC/completions/bash/lt-store" _lt_store lt-store "")
+printf '%s\n' "$out" | grep -qx merge || fail "lt-store: no 'merge' among: $out"
+out=$(complete_words "$SRC/completions/bash/lt-store" _lt_store lt-store export --f)
+printf '%s\n' "$out" | grep -qx -- --format || fail "lt-store export: no --format among: $out"
+out=$(complete_words "$SRC/completions/bash/lt-store" _lt_store lt-store export --format "")
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "csv ndjson " ] || fail "formats: $out"
