@@ -73,7 +73,7 @@ DEB_PKGS    := gcc make pkg-config libcurl4-openssl-dev libsqlite3-dev \
 
 all: progs tests
 
-lib: $(LIB_REAL) $(LIB_LINKS) $(BUILD)/libltcore.pc
+lib: $(LIB_REAL) $(LIB_LINKS)
 
 progs: lib $(PROGS)
 
@@ -90,13 +90,6 @@ $(BUILD)/lib/$(SONAME): $(LIB_REAL)
 
 $(BUILD)/lib/libltcore.so: $(BUILD)/lib/$(SONAME)
 	ln -sf $(SONAME) $@
-
-$(BUILD)/libltcore.pc: Makefile
-	@mkdir -p $(@D)
-	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
-	  'Name: libltcore' 'Description: lt load testing and performance regression library' \
-	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
-	  'Libs: -L$${libdir} -lltcore' 'Cflags: -I$${includedir}/lt' > $@
 
 $(BUILD)/bin/lt-serve: LT_EXTRA_LIBS = $(CIVETWEB_LIBS)
 
@@ -167,7 +160,12 @@ install: lib progs
 	install -m 755 $(LIB_REAL) $(DESTDIR)$(LIBDIR)/
 	ln -sf libltcore.so.$(VERSION) $(DESTDIR)$(LIBDIR)/$(SONAME)
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libltcore.so
-	install -m 644 $(BUILD)/libltcore.pc $(DESTDIR)$(LIBDIR)/pkgconfig/
+	@# libltcore.pc is written here: its paths are the install's, not the build's.
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	  'Name: libltcore' 'Description: lt load testing and performance regression library' \
+	  'Version: $(VERSION)' 'Requires.private: $(PKGS)' \
+	  'Libs: -L$${libdir} -lltcore' 'Cflags: -I$${includedir}/lt' \
+	  > $(DESTDIR)$(LIBDIR)/pkgconfig/libltcore.pc
 	install -m 644 $(LIB_HDRS) $(DESTDIR)$(INCLUDEDIR)/lt/
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)/
 	for m in $(filter %.1,$(MAN_PAGES)); do install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/; done

@@ -21,6 +21,7 @@
 static const char usage[] =
 	"usage: lt-run [<options>] <scenario.json | ->\n"
 	"\n"
+	"  -b, --base-url <url>       override config.baseUrl (the service to load)\n"
 	"  -d, --duration <time>      override duration.total (30, 30s, 5m, 1h)\n"
 	"  -u, --users <n>            override users.concurrent (open model: arrival.maxUsers)\n"
 	"  -r, --rate <r>             open model at a constant <r> requests per second\n"
@@ -45,6 +46,7 @@ enum { OPT_SEGMENT = 256, OPT_RUN_GROUP, OPT_RUN_ID, OPT_TAG, OPT_DB, OPT_CACERT
        OPT_VERSION };
 
 static const struct option long_opts[] = {
+	{"base-url", required_argument, NULL, 'b'},
 	{"duration", required_argument, NULL, 'd'},
 	{"users", required_argument, NULL, 'u'},
 	{"rate", required_argument, NULL, 'r'},
@@ -195,8 +197,11 @@ int main(int argc, char **argv)
 	unsigned long v;
 	lt_rc rc;
 
-	while ((opt = getopt_long(argc, argv, "d:u:r:T:t:s:knqh", long_opts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "b:d:u:r:T:t:s:knqh", long_opts, NULL)) != -1) {
 		switch (opt) {
+		case 'b':
+			ov.base_url = optarg;
+			break;
 		case 'd':
 			if (!lt_scenario_duration_parse(optarg, &ov.duration_s) || ov.duration_s <= 0)
 				return bad_usage("--duration: expected a positive time like 30, 30s or 5m, got '%s'", optarg);

@@ -356,10 +356,14 @@ int main(int argc, char **argv)
 	int opt;
 
 	signal(SIGPIPE, SIG_IGN);
-	if (argc > 1 && (!strcmp(argv[1], "list") || !strcmp(argv[1], "show") ||
-			 !strcmp(argv[1], "export") || !strcmp(argv[1], "merge"))) {
-		sub = argv[1];
-		argv++;
+	/* The command comes first, or after --db (`lt-store --db x.db list`). */
+	int at = 1;
+	while (at < argc && (!strcmp(argv[at], "--db") || !strncmp(argv[at], "--db=", 5)))
+		at += argv[at][4] == '=' ? 1 : 2;
+	if (at < argc && (!strcmp(argv[at], "list") || !strcmp(argv[at], "show") ||
+			  !strcmp(argv[at], "export") || !strcmp(argv[at], "merge"))) {
+		sub = argv[at];
+		memmove(argv + at, argv + at + 1, (size_t)(argc - at) * sizeof *argv);
 		argc--;
 	}
 	while ((opt = getopt_long(argc, argv, "s:n:f:qh", long_opts, NULL)) != -1) {

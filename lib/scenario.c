@@ -2702,6 +2702,41 @@ lt_rc lt_scenario_apply_overrides(struct lt_scenario *sc,
 	}
 
 	saved = sc->config;
+	if (ov->base_url) {
+		/* Checked as the file's baseUrl would be, then every endpoint's
+		 * URL rebuilt (the old strings stay in the arena: a failure
+		 * below restores the old config and its URLs). */
+		size_t nb = strlen(ov->base_url), mark = path_push_key(&c, "config");
+		char *base = arena_strdup(sc->set, ov->base_url);
+		cJSON *shown = cJSON_CreateString(ov->base_url);
+		lt_rc rc;
+		if (!base || !shown) {
+			cJSON_Delete(shown);
+			return lt_err_set(err, LT_ENOMEM, "%s: out of memory", sc->source);
+		}
+		path_push_key(&c, "baseUrl");
+		rc = check_base_url(&c, shown, base);
+		cJSON_Delete(shown);
+		path_pop(&c, mark);
+		if (rc != LT_OK)
+			return rc;
+		nb = strlen(base);
+		struct lt_endpoint *eps = arena_array(sc->set, sc->config.n_endpoints, sizeof *eps);
+		if (!eps)
+			return lt_err_set(err, LT_ENOMEM, "%s: out of memory", sc->source);
+		for (size_t i = 0; i < sc->config.n_endpoints; i++) {
+			size_t np = strlen(sc->config.endpoints[i].path);
+			char *url = arena_alloc(sc->set, nb + np + 1);
+			if (!url)
+				return lt_err_set(err, LT_ENOMEM, "%s: out of memory", sc->source);
+			memcpy(url, base, nb);
+			memcpy(url + nb, sc->config.endpoints[i].path, np + 1);
+			eps[i] = sc->config.endpoints[i];
+			eps[i].url = url;
+		}
+		sc->config.base_url = base;
+		sc->config.endpoints = eps;
+	}
 	if (ov->n_thresholds) {
 		size_t cap = sc->config.n_thresholds + ov->n_thresholds, n = 0;
 		struct lt_threshold *list = arena_array(sc->set, cap, sizeof *list);

@@ -292,6 +292,8 @@ struct lt_scenario_overrides {
 				* arrival.maxUsers (open model) */
 	double rate;           /* > 0: switch to the open model at this constant
 				* rate (stages are dropped) */
+	const char *base_url;  /* not NULL: config.baseUrl (checked as in a file);
+				* copied */
 	const struct lt_threshold *thresholds; /* each replaces the scenario's
 				* thresholds on the same metric */
 	size_t n_thresholds;
