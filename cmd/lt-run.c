@@ -34,15 +34,18 @@ static const char usage[] =
 	"      --run-group <id>       id shared by the shards of one run ($LT_RUN_GROUP)\n"
 	"      --run-id <id>          this run's id (default: a new UUID)\n"
 	"      --tag <key=value>      add a tag to run_start (repeatable)\n"
-	"      --db [<path>]          also record the run in the database\n"
+	"      --db <path>            also record the run in this database, second by second\n"
+	"      --record               the same in the default database ($LT_DB, else\n"
+	"                             ~/.local/share/lt/lt.db)\n"
 	"  -k, --insecure             do not verify TLS certificates\n"
 	"      --cacert <file>        CA certificates to verify TLS with\n"
-	"  -n, --dry-run              check the scenario and print it as it would run\n"
+	"  -n, --dry-run              check the scenario and print the plan (users or rate\n"
+	"                             per second, expected requests); send nothing\n"
 	"  -q, --quiet                no progress line on stderr\n"
 	"  -h, --help                 show this help\n"
 	"      --version              show the version\n";
 
-enum { OPT_SEGMENT = 256, OPT_RUN_GROUP, OPT_RUN_ID, OPT_TAG, OPT_DB, OPT_CACERT,
+enum { OPT_SEGMENT = 256, OPT_RUN_GROUP, OPT_RUN_ID, OPT_TAG, OPT_DB, OPT_RECORD, OPT_CACERT,
        OPT_VERSION };
 
 static const struct option long_opts[] = {
@@ -57,7 +60,8 @@ static const struct option long_opts[] = {
 	{"run-group", required_argument, NULL, OPT_RUN_GROUP},
 	{"run-id", required_argument, NULL, OPT_RUN_ID},
 	{"tag", required_argument, NULL, OPT_TAG},
-	{"db", optional_argument, NULL, OPT_DB},
+	{"db", required_argument, NULL, OPT_DB},
+	{"record", no_argument, NULL, OPT_RECORD},
 	{"insecure", no_argument, NULL, 'k'},
 	{"cacert", required_argument, NULL, OPT_CACERT},
 	{"dry-run", no_argument, NULL, 'n'},
@@ -69,9 +73,8 @@ static const struct option long_opts[] = {
 
 struct run_ctx {
 	bool progress;
-	bool record;             /* keep records for --db */
-	cJSON **records;
-	size_t n_records, cap_records;
+	struct lt_db *db;        /* --db: record sample by sample */
+	cJSON *run_start;        /* the current run's, for lt_db_run_finish */
 	lt_rc write_rc;
 	struct lt_err write_err;
 };
@@ -88,28 +91,35 @@ static void on_signal(int sig)
 	lt_engine_stop(running);
 }
 
+/* Record rec in the database as it comes, so that a killed run keeps
+ * every second it measured. */
+static lt_rc record_live(struct run_ctx *c, const cJSON *rec, struct lt_err *err)
+{
+	switch (lt_ndjson_type_parse(lt_ndjson_get_str(rec, "type"))) {
+	case LT_NDJSON_RUN_START:
+		cJSON_Delete(c->run_start);
+		if (!(c->run_start = cJSON_Duplicate(rec, 1)))
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
+		return lt_db_run_begin(c->db, rec, err);
+	case LT_NDJSON_SAMPLE:
+		return lt_db_run_sample(c->db, rec, err);
+	case LT_NDJSON_SUMMARY:
+		return lt_db_run_finish(c->db, c->run_start, rec, err);
+	default:
+		return LT_OK;
+	}
+}
+
 static int on_record(const cJSON *rec, void *user)
 {
 	struct run_ctx *c = user;
 
-	if (lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK) {
-		/* stdout is gone (a closed pipe): stop sending load nobody
-		 * will see. */
+	if (lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK ||
+	    (c->db && record_live(c, rec, &c->write_err) != LT_OK)) {
+		/* stdout is gone (a closed pipe) or the database failed: stop
+		 * sending load nobody will see. */
 		c->write_rc = c->write_err.rc;
 		return 1;
-	}
-	if (c->record) {
-		if (c->n_records == c->cap_records) {
-			size_t cap = c->cap_records ? 2 * c->cap_records : 64;
-			cJSON **v = realloc(c->records, cap * sizeof *v);
-			if (!v)
-				return 1;
-			c->records = v;
-			c->cap_records = cap;
-		}
-		if (!(c->records[c->n_records] = cJSON_Duplicate(rec, 1)))
-			return 1;
-		c->n_records++;
 	}
 	return 0;
 }
@@ -160,26 +170,6 @@ static int bad_usage(const char *fmt, const char *arg)
 	fprintf(stderr, fmt, arg);
 	fprintf(stderr, "\n(see lt-run --help)\n");
 	return 2;
-}
-
-static int record_in_db(const char *db_path, struct run_ctx *c)
-{
-	struct lt_db *db = NULL;
-	struct lt_err err = {0};
-	bool present = false;
-	lt_rc rc;
-
-	if ((rc = lt_db_open(db_path, 0, &db, &err)) == LT_OK)
-		rc = lt_db_ingest_run(db, c->records, c->n_records, &present, &err);
-	lt_db_close(db);
-	for (size_t i = 0; i < c->n_records; i++)
-		cJSON_Delete(c->records[i]);
-	c->n_records = 0;
-	if (rc != LT_OK) {
-		fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
-		return lt_rc_exit_status(rc);
-	}
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -261,6 +251,9 @@ int main(int argc, char **argv)
 			want_db = true;
 			db_path = optarg;
 			break;
+		case OPT_RECORD:
+			want_db = true;
+			break;
 		case 'k':
 			eo.insecure = true;
 			break;
@@ -331,8 +324,8 @@ int main(int argc, char **argv)
 			struct lt_scenario *sc = lt_scenario_set_get(set, i);
 			if (only && strcmp(sc->id, only) != 0)
 				continue;
-			cJSON *j = lt_scenario_to_json(sc);
-			char *line = j ? cJSON_PrintUnformatted(j) : NULL;
+			cJSON *j = lt_engine_plan(sc, eo.segment_index, eo.segment_count);
+			char *line = j ? lt_ndjson_encode(j) : NULL;
 			if (!line) {
 				cJSON_Delete(j);
 				status = 3;
@@ -354,7 +347,11 @@ int main(int argc, char **argv)
 
 	ctx.progress = !quiet && isatty(STDERR_FILENO) && !getenv("NO_COLOR") &&
 		       !(getenv("TERM") && strcmp(getenv("TERM"), "dumb") == 0);
-	ctx.record = want_db;
+	if (want_db && (rc = lt_db_open(db_path, 0, &ctx.db, &err)) != LT_OK) {
+		fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
+		status = lt_rc_exit_status(rc);
+		goto out;
+	}
 	eo.tags = tags;
 	eo.on_record = on_record;
 	eo.on_progress = on_progress;
@@ -383,12 +380,11 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (ctx.write_rc != LT_OK) {
-			fprintf(stderr, "lt-run: writing the results: %s\n", lt_errmsg(&ctx.write_err));
-			status = 3;
+			fprintf(stderr, "lt-run: %s: %s\n", ctx.db ? "recording the results" : "writing the results",
+				lt_errmsg(&ctx.write_err));
+			status = lt_rc_exit_status(ctx.write_rc);
 			goto out;
 		}
-		if (want_db && (status = record_in_db(db_path, &ctx)) != 0)
-			goto out;
 		if (!res.passed && status == 0)
 			status = 1;
 		if (res.interrupted)
@@ -402,9 +398,8 @@ int main(int argc, char **argv)
 				res.interrupted ? " (interrupted)" : "");
 	}
 out:
-	for (size_t i = 0; i < ctx.n_records; i++)
-		cJSON_Delete(ctx.records[i]);
-	free(ctx.records);
+	cJSON_Delete(ctx.run_start);
+	lt_db_close(ctx.db);
 	cJSON_Delete(tags);
 	lt_scenario_set_free(set);
 	if (fflush(stdout) != 0 && status == 0)

@@ -293,6 +293,7 @@ enum stmt_id {
 	ST_ALERT_INSERT,
 	ST_BENCH_INSERT,
 	ST_EXECUTION_UPSERT,
+	ST_RUN_LIVE_UPDATE,
 	ST_COUNT
 };
 
@@ -408,6 +409,34 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" recorded_at = excluded.recorded_at"
 		" WHERE test_executions.finished_at IS NULL"
 		" AND excluded.finished_at IS NOT NULL",
+	/* A live run's figures, brought up to date by each steady sample
+	 * (:steady 1) or just its time and users (:steady 0).  Old values
+	 * on the right of SET are the row's before the update. */
+	[ST_RUN_LIVE_UPDATE] =
+		"UPDATE load_test_results SET"
+		" requests = coalesce(requests, 0) + :steady * :requests,"
+		" errors = coalesce(errors, 0) + :steady * :errors,"
+		" error_rate = 100.0 * (coalesce(errors, 0) + :steady * :errors)"
+		"  / nullif(coalesce(requests, 0) + :steady * :requests, 0),"
+		" throughput_avg_rps = (coalesce(requests, 0) + :steady * :requests)"
+		"  / nullif((SELECT count(*) FROM run_samples"
+		"   WHERE run_id = :run_id AND phase = 'steady'), 0),"
+		" throughput_peak_rps = CASE WHEN :steady"
+		"  THEN max(coalesce(throughput_peak_rps, :rps), :rps)"
+		"  ELSE throughput_peak_rps END,"
+		" latency_min_ms = CASE WHEN :steady AND :requests > 0"
+		"  THEN min(coalesce(latency_min_ms, :min_ms), :min_ms)"
+		"  ELSE latency_min_ms END,"
+		" latency_max_ms = CASE WHEN :steady AND :requests > 0"
+		"  THEN max(coalesce(latency_max_ms, :max_ms), :max_ms)"
+		"  ELSE latency_max_ms END,"
+		" latency_mean_ms = CASE WHEN :steady AND :requests > 0"
+		"  THEN (coalesce(latency_mean_ms, 0) * coalesce(requests, 0)"
+		"   + :mean_ms * :requests) / (coalesce(requests, 0) + :requests)"
+		"  ELSE latency_mean_ms END,"
+		" duration_s = max(coalesce(duration_s, 0), :t),"
+		" users_peak = max(coalesce(users_peak, 0), coalesce(:users, 0))"
+		" WHERE run_id = :run_id AND status = 'incomplete'",
 };
 
 struct lt_db {
@@ -1421,6 +1450,133 @@ lt_rc lt_db_ingest_run(struct lt_db *db, cJSON *const *records, size_t n,
 			goto fail;
 	}
 	if ((rc = write_endpoints(db, &p, what, err)) ||
+	    (rc = write_metrics(db, &p, started_at, what, err)) ||
+	    (rc = tx_commit(db, what, err)))
+		goto fail;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+/* ---- a run recorded as it happens ---------------------------------------- */
+
+lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *err)
+{
+	char what[160], recorded_at[LTI_TIME_LEN], started_buf[LTI_TIME_LEN];
+	cJSON *const records[1] = {(cJSON *)run_start};
+	const char *started_at;
+	struct run_plan p;
+	bool exists = false, incomplete = false;
+	int64_t stored_samples = 0;
+	lt_rc rc;
+
+	if ((rc = plan_run(records, 1, &p, err)))
+		return rc;
+	snprintf(what, sizeof what, "recording run %s", p.run_id);
+	lti_time_format(lti_time_now(), recorded_at);
+	started_at = norm_time(field_str(p.start, "started_at"), started_buf);
+	if (!started_at)
+		started_at = recorded_at;
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = stored_run(db, p.run_id, &exists, &incomplete, &stored_samples, what, err)))
+		goto fail;
+	if (exists && !incomplete) {
+		rc = lt_err_set(err, LT_EEXIST, "%s: run %s is already recorded; give a new --run-id",
+				db->path, p.run_id);
+		goto fail;
+	}
+	if ((exists && (rc = delete_children(db, p.run_id, what, err))) ||
+	    (rc = write_scenario(db, &p, started_at, what, err)) ||
+	    (rc = write_run(db, &p, started_at, recorded_at, what, err)) ||
+	    (rc = tx_commit(db, what, err)))
+		goto fail;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err)
+{
+	const char *run_id = field_str(sample, "run_id"), *phase = field_str(sample, "phase");
+	bool exists = false, incomplete = false;
+	int64_t stored_samples = 0;
+	char what[160];
+	struct binder b;
+	lt_rc rc;
+
+	if (!run_id || strcmp(record_type(sample), "sample") != 0)
+		return lt_err_set(err, LT_EINVAL, "not a sample record with a run_id");
+	snprintf(what, sizeof what, "recording a sample of run %s", run_id);
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = stored_run(db, run_id, &exists, &incomplete, &stored_samples, what, err)))
+		goto fail;
+	if (!exists || !incomplete) {
+		rc = lt_err_set(err, LT_EINVAL, "run %s: %s", run_id,
+				exists ? "already finished" : "not begun (lt_db_run_begin)");
+		goto fail;
+	}
+	if ((rc = write_sample(db, run_id, sample, what, err)) ||
+	    (rc = stmt_get(db, ST_RUN_LIVE_UPDATE, &b.st, err)))
+		goto fail;
+	b.rc = SQLITE_OK;
+	bind_text(&b, ":run_id", run_id);
+	bind_int64(&b, ":steady", !phase || strcmp(phase, "steady") == 0);
+	bind_count(&b, ":requests", sample, "requests");
+	bind_count(&b, ":errors", sample, "errors");
+	bind_num(&b, ":rps", sample, "rps");
+	bind_num(&b, ":t", sample, "t");
+	bind_count(&b, ":users", sample, "users");
+	bind_num(&b, ":min_ms", field(sample, "latency_ms"), "min");
+	bind_num(&b, ":mean_ms", field(sample, "latency_ms"), "mean");
+	bind_num(&b, ":max_ms", field(sample, "latency_ms"), "max");
+	if (b.rc != SQLITE_OK) {
+		sqlite3_clear_bindings(b.st);
+		rc = sql_fail(db, b.rc, what, err);
+		goto fail;
+	}
+	if ((rc = stmt_run(db, b.st, what, err)) || (rc = tx_commit(db, what, err)))
+		goto fail;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_run_finish(struct lt_db *db, const cJSON *run_start, const cJSON *summary,
+		       struct lt_err *err)
+{
+	char what[160], recorded_at[LTI_TIME_LEN], started_buf[LTI_TIME_LEN];
+	cJSON *const records[2] = {(cJSON *)run_start, (cJSON *)summary};
+	const char *started_at;
+	struct run_plan p;
+	bool exists = false, incomplete = false;
+	int64_t stored_samples = 0;
+	lt_rc rc;
+
+	if ((rc = plan_run(records, 2, &p, err)))
+		return rc;
+	if (!p.summary)
+		return lt_err_set(err, LT_EINVAL, "run %s: finishing needs its summary", p.run_id);
+	snprintf(what, sizeof what, "recording run %s", p.run_id);
+	lti_time_format(lti_time_now(), recorded_at);
+	started_at = norm_time(field_str(p.start, "started_at"), started_buf);
+	if (!started_at)
+		started_at = recorded_at;
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = stored_run(db, p.run_id, &exists, &incomplete, &stored_samples, what, err)))
+		goto fail;
+	if (!exists || !incomplete) {
+		rc = lt_err_set(err, LT_EINVAL, "run %s: %s", p.run_id,
+				exists ? "already finished" : "not begun (lt_db_run_begin)");
+		goto fail;
+	}
+	if ((rc = write_run(db, &p, started_at, recorded_at, what, err)) ||
+	    (rc = write_endpoints(db, &p, what, err)) ||
 	    (rc = write_metrics(db, &p, started_at, what, err)) ||
 	    (rc = tx_commit(db, what, err)))
 		goto fail;

@@ -107,6 +107,25 @@ void lt_db_set_busy_timeout(struct lt_db *db, int timeout_ms);
 lt_rc lt_db_ingest_run(struct lt_db *db, cJSON *const *records, size_t n,
 		       bool *was_present, struct lt_err *err);
 
+/* Record a run as it happens, one transaction per call, so that a run
+ * killed half-way keeps every second it measured (status 'incomplete',
+ * with counts, min/mean/max and peaks brought up to date by each steady
+ * sample; percentiles need the summary).  lt-run --db uses these.
+ *
+ * lt_db_run_begin: the run row and its scenario, from run_start
+ * (borrowed).  A run stored as incomplete under the same id starts over;
+ * one stored complete or interrupted is LT_EEXIST.
+ * lt_db_run_sample: one sample of a begun run (borrowed).  LT_EINVAL for
+ * a run not begun or already finished, or a second sample at one t.
+ * lt_db_run_finish: the summary (borrowed) with run_start: status,
+ * figures, endpoints and metric history, as lt_db_ingest_run would write
+ * them.  Afterwards the run is complete (or interrupted) and a later
+ * lt_db_ingest_run of the same stream is a no-op. */
+lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *err);
+lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err);
+lt_rc lt_db_run_finish(struct lt_db *db, const cJSON *run_start, const cJSON *summary,
+		       struct lt_err *err);
+
 /* Record one standalone record (borrowed): an alert (regression_alerts),
  * a bench (benchmark_results) or an execution (test_executions), in one
  * transaction.  Idempotent by alert_id, bench_id, and execution_id with

@@ -210,6 +210,10 @@ struct lt_engine {
 	double peak_rps;
 	uint64_t peak_users;
 	uint64_t dropped_seen, aborted_seen;
+	/* resources over the whole run */
+	unsigned res_n;
+	double cpu_sum, cpu_max, host_cpu_sum, host_cpu_max;
+	uint64_t rss_max, mem_used_max, mem_total, net_rx, net_tx, disk_read, disk_write;
 };
 
 /* ---- small pieces ---- */
@@ -1356,6 +1360,29 @@ static lt_rc emit_sample(struct lt_engine *e, unsigned sec, double length_s,
 	e->dropped_seen = dropped;
 	if ((rc = lt_ndjson_build_sample(&in, &rec, err)) != LT_OK)
 		return rc;
+	/* The host's side of the second, beyond the contract fields: a
+	 * saturated load machine is a finding, not a latency. */
+	cJSON *host = cJSON_AddObjectToObject(rec, "host");
+	if (host) {
+		cJSON_AddNumberToObject(host, "cpu_pct", round(r.host_cpu_pct * 10) / 10);
+		cJSON_AddNumberToObject(host, "mem_used_kb", (double)r.mem_used_kb);
+		cJSON_AddNumberToObject(host, "net_rx_bytes", (double)r.net_rx_bytes);
+		cJSON_AddNumberToObject(host, "net_tx_bytes", (double)r.net_tx_bytes);
+		cJSON_AddNumberToObject(host, "disk_read_bytes", (double)r.disk_read_bytes);
+		cJSON_AddNumberToObject(host, "disk_write_bytes", (double)r.disk_write_bytes);
+	}
+	e->res_n++;
+	e->cpu_sum += r.cpu_pct;
+	e->cpu_max = r.cpu_pct > e->cpu_max ? r.cpu_pct : e->cpu_max;
+	e->host_cpu_sum += r.host_cpu_pct;
+	e->host_cpu_max = r.host_cpu_pct > e->host_cpu_max ? r.host_cpu_pct : e->host_cpu_max;
+	e->rss_max = r.max_rss_kb > e->rss_max ? r.max_rss_kb : e->rss_max;
+	e->mem_used_max = r.mem_used_kb > e->mem_used_max ? r.mem_used_kb : e->mem_used_max;
+	e->mem_total = r.mem_total_kb;
+	e->net_rx += r.net_rx_bytes;
+	e->net_tx += r.net_tx_bytes;
+	e->disk_read += r.disk_read_bytes;
+	e->disk_write += r.disk_write_bytes;
 	if (strcmp(in.phase, "steady") == 0) {
 		if (in.rps > e->peak_rps)
 			e->peak_rps = in.rps;
@@ -1458,11 +1485,33 @@ static lt_rc emit_summary(struct lt_engine *e, struct lt_engine_result *res,
 			cJSON_AddStringToObject(extra, "check", check_names[k]);
 			cJSON_AddNumberToObject(extra, "failed", (double)e->ep[i].checks_failed[k]);
 		}
+	cJSON *resources = cJSON_AddObjectToObject(rec, "resources");
+	if (resources && e->res_n) {
+		cJSON *gen = cJSON_AddObjectToObject(resources, "generator");
+		cJSON *host = cJSON_AddObjectToObject(resources, "host");
+		if (gen) {
+			cJSON_AddNumberToObject(gen, "cpu_pct_mean", round(e->cpu_sum / e->res_n * 10) / 10);
+			cJSON_AddNumberToObject(gen, "cpu_pct_max", round(e->cpu_max * 10) / 10);
+			cJSON_AddNumberToObject(gen, "max_rss_kb", (double)e->rss_max);
+			cJSON_AddNumberToObject(gen, "threads", e->n_threads);
+		}
+		if (host) {
+			cJSON_AddNumberToObject(host, "cpu_pct_mean",
+						round(e->host_cpu_sum / e->res_n * 10) / 10);
+			cJSON_AddNumberToObject(host, "cpu_pct_max", round(e->host_cpu_max * 10) / 10);
+			cJSON_AddNumberToObject(host, "mem_used_kb_max", (double)e->mem_used_max);
+			cJSON_AddNumberToObject(host, "mem_total_kb", (double)e->mem_total);
+			cJSON_AddNumberToObject(host, "net_rx_bytes", (double)e->net_rx);
+			cJSON_AddNumberToObject(host, "net_tx_bytes", (double)e->net_tx);
+			cJSON_AddNumberToObject(host, "disk_read_bytes", (double)e->disk_read);
+			cJSON_AddNumberToObject(host, "disk_write_bytes", (double)e->disk_write);
+		}
+	}
 	cJSON_AddNumberToObject(rec, "dropped", (double)res->dropped);
 	cJSON_AddNumberToObject(rec, "aborted", (double)res->aborted);
 	cJSON_AddNumberToObject(rec, "bytes_in", (double)e->bytes_in);
 	cJSON_AddNumberToObject(rec, "bytes_out", (double)e->bytes_out);
-	if (!timings || !kinds || !checks) {
+	if (!timings || !kinds || !checks || !resources) {
 		lt_err_set(err, rc, "out of memory");
 		goto fail;
 	}
@@ -1713,4 +1762,92 @@ out:
 	free(spare.v);
 	lt_sysmon_free(mon);
 	return rc;
+}
+
+/* ---- the plan of a run (lt-run --dry-run) ---- */
+
+/* Requests the open model sends in [a, b): the integral of the rate,
+ * by the trapezoid rule on 1 ms steps (exact for the linear stages). */
+static double arrivals_between(const struct lt_arrival *a, double from, double to)
+{
+	double sum = 0, step = 0.001;
+	for (double t = from; t < to; t += step) {
+		double h = t + step > to ? to - t : step;
+		sum += (rate_at(a, t) + rate_at(a, t + h)) / 2 * h;
+	}
+	return sum;
+}
+
+cJSON *lt_engine_plan(const struct lt_scenario *sc, unsigned segment_index,
+		      unsigned segment_count)
+{
+	const struct lt_scenario_config *c = &sc->config;
+	unsigned seg_i = segment_index ? segment_index : 1;
+	unsigned seg_n = segment_count ? segment_count : 1;
+	bool closed = c->model == LT_MODEL_CLOSED;
+	unsigned n = closed ? (unsigned)c->users.concurrent : 0;
+	double think_ms = closed ? lt_engine_think_mean_ms(&c->users.think_time) : 0;
+	double total = 0;
+	cJSON *plan = cJSON_CreateObject(), *secs, *config = lt_scenario_to_json(sc);
+
+	if (!plan || !config)
+		goto fail;
+	cJSON_AddStringToObject(plan, "type", "plan");
+	cJSON_AddNumberToObject(plan, "v", 1);
+	cJSON_AddStringToObject(plan, "scenario_id", sc->id);
+	cJSON_AddStringToObject(plan, "model", closed ? "closed" : "open");
+	char seg[32];
+	snprintf(seg, sizeof seg, "%u/%u", seg_i, seg_n);
+	cJSON_AddStringToObject(plan, "segment", seg);
+	cJSON_AddNumberToObject(plan, "duration_s", c->duration.total_s);
+	if (!(secs = cJSON_AddArrayToObject(plan, "seconds")))
+		goto fail;
+	for (double t = 0; t < c->duration.total_s; t += 1) {
+		cJSON *row = cJSON_CreateObject();
+		if (!row)
+			goto fail;
+		cJSON_AddItemToArray(secs, row);
+		cJSON_AddNumberToObject(row, "t", t);
+		cJSON_AddStringToObject(row, "phase", phase_of(&c->duration, t));
+		if (closed) {
+			/* Users of this shard active at the middle of the second. */
+			unsigned active = 0;
+			double mid = t + 0.5 < c->duration.total_s ? t + 0.5 : t;
+			for (unsigned g = seg_i - 1; g < n; g += seg_n) {
+				double on = lt_engine_ramp_offset(c->users.ramp_up.strategy,
+								  c->users.ramp_up.steps,
+								  c->users.ramp_up.duration_s, n, g);
+				double off = c->duration.total_s -
+					     lt_engine_ramp_offset(c->users.ramp_down.strategy,
+								   c->users.ramp_down.steps,
+								   c->users.ramp_down.duration_s, n, g);
+				active += on <= mid && mid < off;
+			}
+			cJSON_AddNumberToObject(row, "users", active);
+			/* With instant answers each user sends one request per
+			 * think time: an upper bound, none without think time. */
+			if (think_ms > 0) {
+				double e = active * 1000.0 / think_ms;
+				cJSON_AddNumberToObject(row, "max_requests", round(e * 10) / 10);
+				total += e;
+			}
+		} else {
+			double end = t + 1 < c->duration.total_s ? t + 1 : c->duration.total_s;
+			double e = arrivals_between(&c->arrival, t, end) / seg_n;
+			cJSON_AddNumberToObject(row, "rate", round(rate_at(&c->arrival, t) / seg_n * 1000) / 1000);
+			cJSON_AddNumberToObject(row, "expected_requests", round(e * 10) / 10);
+			total += e;
+		}
+	}
+	if (closed && think_ms <= 0)
+		cJSON_AddNullToObject(plan, "max_requests");
+	else
+		cJSON_AddNumberToObject(plan, closed ? "max_requests" : "expected_requests",
+					round(total));
+	cJSON_AddItemToObject(plan, "config", config);
+	return plan;
+fail:
+	cJSON_Delete(plan);
+	cJSON_Delete(config);
+	return NULL;
 }

@@ -117,6 +117,19 @@ void lt_engine_stop(struct lt_engine *e);
 /* Free e; NULL is a no-op.  Not while lt_engine_run is running. */
 void lt_engine_free(struct lt_engine *e);
 
+/* What a run of sc would do, without sending anything (lt-run --dry-run):
+ * {"type": "plan", "v": 1, scenario_id, model ("closed" | "open"),
+ * segment, duration_s, seconds: [{t, phase, users | rate,
+ * max_requests | expected_requests}], max_requests | expected_requests,
+ * config (the scenario as it would run)}.  Closed model: the users of this
+ * shard active in the middle of each second, and the most requests they
+ * could send if every answer were instant (null without think time).
+ * Open model: the rate at the start of each second and the requests
+ * expected in it (the integral of the rate).  new (cJSON_Delete), NULL
+ * when out of memory. */
+cJSON *lt_engine_plan(const struct lt_scenario *sc, unsigned segment_index,
+		      unsigned segment_count);
+
 /* When, in seconds after the ramp starts, user i of n (0-based) becomes
  * active on a ramp of duration_s with strategy s:
  *   linear       i * d / n: one user every d/n seconds;
