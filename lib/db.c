@@ -836,11 +836,23 @@ static lt_rc read_version(struct lt_db *db, int64_t *version, int64_t *app_id,
 {
 	lt_rc rc;
 	/* The first read of the file: a file that is not a database fails
-	 * here with SQLITE_NOTADB. */
-	if ((rc = query_one(db, "PRAGMA user_version", version, NULL, 0, err)) ||
-	    (rc = query_one(db, "PRAGMA application_id", app_id, NULL, 0, err)))
+	 * here with SQLITE_NOTADB.  Read one by one, another process's
+	 * migration committing in between showed its tables with the
+	 * application_id of before (0), and a brand-new database was refused
+	 * as foreign.  Now version and tables come from one snapshot, and the
+	 * application_id from the same or a later one, which (commits only
+	 * move forward) can only add lt's id to what the first saw. */
+	if ((rc = query_one(db,
+			    "SELECT (SELECT user_version FROM pragma_user_version)"
+			    " * 4294967296 + (SELECT count(*) FROM sqlite_schema)",
+			    version, NULL, 0, err)) ||
+	    (rc = query_one(db, "SELECT CASE WHEN (SELECT count(*) FROM sqlite_schema) = 0"
+			    " THEN 0 ELSE (SELECT application_id FROM pragma_application_id) END",
+			    app_id, NULL, 0, err)))
 		return rc;
-	return query_one(db, "SELECT count(*) FROM sqlite_schema", tables, NULL, 0, err);
+	*tables = *version & 0xffffffff;
+	*version >>= 32;
+	return LT_OK;
 }
 
 /* Bring the schema to LT_DB_SCHEMA_VERSION.  Another process may be doing
