@@ -24,6 +24,7 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -571,14 +572,67 @@ lt_rc lt_stats_mann_kendall(const double *x, size_t n, struct lt_stats_mk *out,
 	return LT_OK;
 }
 
-/* The value at 1-based rank r of sorted[0..n-1], r clamped into 1..n. */
-static double at_rank(const double *sorted, size_t n, double r)
+/* The k-th smallest (0-based) of v[0..n-1], n >= 1, by quickselect
+ * (Hoare's partition around a median of three): O(n) on average, where
+ * sorting the millions of pairwise slopes of Sen's estimator, for the
+ * four order statistics it needs, took seconds.  Reorders v: everything
+ * before index k ends up <= v[k], everything after >= v[k]. */
+static double select_kth(double *v, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, want = (ptrdiff_t)k;
+
+	while (lo < hi) {
+		ptrdiff_t mid = lo + (hi - lo) / 2, i = lo, j = hi;
+		double a = v[lo], b = v[mid], c = v[hi], pivot, tmp;
+
+		pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				tmp = v[i];
+				v[i] = v[j];
+				v[j] = tmp;
+				i++;
+				j--;
+			}
+		}
+		/* Now v[lo..j] <= pivot <= v[i..hi], and j < i. */
+		if (want <= j)
+			hi = j;
+		else if (want >= i)
+			lo = i;
+		else
+			break;  /* between j and i every value equals the pivot */
+	}
+	return v[want];
+}
+
+/* The value at 1-based rank r (rounded, clamped into 1..n) of v. */
+static double at_rank(double *v, size_t n, double r)
 {
 	if (r < 1)
 		r = 1;
 	if (r > (double)n)
 		r = (double)n;
-	return sorted[(size_t)r - 1];
+	return select_kth(v, n, (size_t)r - 1);
+}
+
+/* The median of v[0..n-1], n >= 1; reorders v. */
+static double select_median(double *v, size_t n)
+{
+	double low = select_kth(v, n, (n - 1) / 2), high = low;
+
+	if (n % 2 == 0) {
+		/* The next order statistic is the least of the upper part. */
+		high = v[n / 2];
+		for (size_t i = n / 2 + 1; i < n; i++)
+			if (v[i] < high)
+				high = v[i];
+	}
+	return (low + high) / 2;
 }
 
 lt_rc lt_stats_sen(const double *x, const double *y, size_t n, double level,
@@ -615,8 +669,7 @@ lt_rc lt_stats_sen(const double *x, const double *y, size_t n, double level,
 		rc = lt_err_set(err, LT_EINVAL, "x: all values are equal, no slope is defined");
 		goto done;
 	}
-	gsl_sort(slopes, 1, count);
-	sen.slope = gsl_stats_median_from_sorted_data(slopes, 1, count);
+	sen.slope = select_median(slopes, count);
 	sen.n_slopes = count;
 	sen.level = level;
 	if ((rc = mk_variance(y, n, &var_s, NULL, err)))
@@ -629,12 +682,10 @@ lt_rc lt_stats_sen(const double *x, const double *y, size_t n, double level,
 	sen.ci_low = at_rank(slopes, count, nearbyint(((double)count - c) / 2));
 	sen.ci_high = at_rank(slopes, count, nearbyint(((double)count + c) / 2 + 1));
 	memcpy(copy, y, n * sizeof *copy);
-	gsl_sort(copy, 1, n);
-	median_y = gsl_stats_median_from_sorted_data(copy, 1, n);
+	median_y = select_median(copy, n);
 	if (x) {
 		memcpy(copy, x, n * sizeof *copy);
-		gsl_sort(copy, 1, n);
-		median_x = gsl_stats_median_from_sorted_data(copy, 1, n);
+		median_x = select_median(copy, n);
 	} else {
 		median_x = (double)(n - 1) / 2;
 	}
@@ -678,6 +729,41 @@ static lt_rc corr_finish(double r, size_t n, struct lt_stats_corr *out,
 	return LT_OK;
 }
 
+/* The mean by a sum and one correction pass: exact for ranks (sums of
+ * half-integers), and as accurate as a two-pass mean for any data. */
+static double mean_of(const double *x, size_t n)
+{
+	double sum = 0, fix = 0, m;
+
+	for (size_t i = 0; i < n; i++)
+		sum += x[i];
+	m = sum / (double)n;
+	for (size_t i = 0; i < n; i++)
+		fix += x[i] - m;
+	return m + fix / (double)n;
+}
+
+/* Pearson's r by two passes, not gsl_stats_correlation's one-pass
+ * recurrence: on ranks every deviation and product is a multiple of 1/4
+ * and every sum exact, so a perfect rank correlation is exactly ±1 (the
+ * recurrence gave 1 - 2e-16, and with 1 degree of freedom that turns
+ * p = 0 into 1e-8). */
+static double correlation(const double *x, const double *y, size_t n)
+{
+	double mx = mean_of(x, n), my = mean_of(y, n), sxy = 0, sxx = 0, syy = 0, norm;
+
+	for (size_t i = 0; i < n; i++) {
+		double dx = x[i] - mx, dy = y[i] - my;
+		sxy += dx * dy;
+		sxx += dx * dx;
+		syy += dy * dy;
+	}
+	norm = sqrt(sxx * syy);
+	if (isinf(norm) || norm == 0)
+		norm = sqrt(sxx) * sqrt(syy);  /* the product over- or underflowed */
+	return sxy / norm;
+}
+
 static bool is_constant(const double *x, size_t n)
 {
 	for (size_t i = 1; i < n; i++)
@@ -709,7 +795,7 @@ lt_rc lt_stats_pearson(const double *x, const double *y, size_t n,
 	gsl_init();
 	if ((rc = check_pair(x, y, n, err)))
 		return rc;
-	return corr_finish(gsl_stats_correlation(x, 1, y, 1, n), n, out, err);
+	return corr_finish(correlation(x, y, n), n, out, err);
 }
 
 lt_rc lt_stats_spearman(const double *x, const double *y, size_t n,
@@ -730,7 +816,7 @@ lt_rc lt_stats_spearman(const double *x, const double *y, size_t n,
 	if ((rc = average_ranks(x, n, rx, NULL, NULL, err)) ||
 	    (rc = average_ranks(y, n, ry, NULL, NULL, err)))
 		goto done;
-	rc = corr_finish(gsl_stats_correlation(rx, 1, ry, 1, n), n, out, err);
+	rc = corr_finish(correlation(rx, ry, n), n, out, err);
 done:
 	free(rx);
 	free(ry);
@@ -790,7 +876,7 @@ lt_rc lt_stats_corr_matrix(const double *const *series, size_t k, size_t n,
 				rv = 1;
 				pv = 0;
 			} else {
-				rc = corr_finish(gsl_stats_correlation(use[i], 1, use[j], 1, n),
+				rc = corr_finish(correlation(use[i], use[j], n),
 						 n, &c, err);
 				if (rc)
 					goto done;

@@ -153,7 +153,8 @@ lt_rc lt_stats_mann_whitney(const double *a, size_t na, const double *b,
 #define LT_STATS_MW_EXACT_MAX 50
 
 /* The same with exact p-values from the null distribution of U (counted
- * by a subset-sum recurrence, O(na (na + nb)^2 nb)), as R's
+ * by a subset-sum recurrence over the ranks, O(na² (na + nb)²): 15 ms at
+ * the limit), as R's
  * wilcox.test(a, b, exact = TRUE).  Needs samples without ties
  * (LT_EINVAL otherwise: the exact null distribution assumes distinct
  * values) and na, nb <= LT_STATS_MW_EXACT_MAX (LT_ELIMIT). */
@@ -177,7 +178,7 @@ struct lt_stats_mk {
 /* Mann-Kendall test for a monotonic trend in x[0..n-1], in time order
  * (Mann 1945, Kendall 1975; ties as in Gilbert 1987, §16.4; p-values as
  * R's trend::mk.test).  n >= 3, at most LT_STATS_MK_MAX_N (LT_ELIMIT):
- * S is O(n²), about a second at the limit.  A constant series gives
+ * S is O(n²), about two seconds at the limit.  A constant series gives
  * s = 0, z = 0 and p.two_sided = 1. */
 #define LT_STATS_MK_MAX_N 50000
 lt_rc lt_stats_mann_kendall(const double *x, size_t n, struct lt_stats_mk *out,
@@ -198,9 +199,10 @@ struct lt_stats_sen {
  * Mann-Kendall variance of y, and the ordered slopes of rank
  * round((N - C)/2) and round((N + C)/2 + 1), clamped to 1..N, as R's
  * trend::sens.slope.  n >= 3 and x not all equal.  Memory and time are
- * O(n²): all N pairwise slopes are kept and sorted, so n is limited to
- * LT_STATS_SEN_MAX_N (LT_ELIMIT), 4.5 million slopes, 36 MB, about half
- * a second; a history of a few thousand runs fits. */
+ * O(n²): all N pairwise slopes are kept (the order statistics are then
+ * selected in O(N), not sorted), so n is limited to LT_STATS_SEN_MAX_N
+ * (LT_ELIMIT): 4.5 million slopes, 36 MB, a tenth of a second.  A
+ * history of a few thousand runs fits; beyond, memory is the limit. */
 #define LT_STATS_SEN_MAX_N 3000
 lt_rc lt_stats_sen(const double *x, const double *y, size_t n, double level,
 		   struct lt_stats_sen *out, struct lt_err *err);
@@ -217,7 +219,8 @@ struct lt_stats_corr {
 };
 
 /* Pearson's product-moment correlation of x and y, with the p-value of
- * R's cor.test(x, y).  n >= 3; LT_EINVAL when x or y is constant. */
+ * R's cor.test(x, y).  n >= 3; LT_EINVAL when x or y is constant.
+ * Computed in two passes, so exactly collinear data give r = ±1. */
 lt_rc lt_stats_pearson(const double *x, const double *y, size_t n,
 		       struct lt_stats_corr *out, struct lt_err *err);
 
@@ -403,7 +406,10 @@ struct lt_stats_period {
  * shows only when at least two cycles are seen); max_lag < n.  n >= 6.
  * A constant series has no period (period 0, not an error).  Remove a
  * trend first (the residuals of lt_stats_linfit): a trend's ACF decays
- * slowly and hides the peaks. */
+ * slowly and hides the peaks.  The bound holds per lag: in white noise
+ * about one lag in twenty crosses it by chance, so a caller that must
+ * not see seasons in noise should also ask for a strength well above
+ * the bound (0.3, say) or a peak that recurs at twice the period. */
 lt_rc lt_stats_period(const double *x, size_t n, size_t max_lag,
 		      struct lt_stats_period *out, struct lt_err *err);
 

@@ -20,6 +20,7 @@
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
@@ -524,6 +525,12 @@ START_TEST(test_sen_by_hand)
 }
 END_TEST
 
+static int compare_doubles(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
 START_TEST(test_sen_properties)
 {
 	double y[200], x[200];
@@ -547,6 +554,28 @@ START_TEST(test_sen_properties)
 	ck_assert_int_eq(lt_stats_sen(x, y, 200, 0.95, &sen, &err), LT_OK);
 	ck_abs(sen.slope, -2, 0);
 	ck_assert_uint_eq(sen.n_slopes, 200 * 199 / 2 - 100);
+
+	/* Against the definition, sorting every slope (the module selects
+	 * instead): seeded series with ties, odd and even slope counts. */
+	gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+	gsl_rng_set(rng, 11);
+	for (int trial = 0; trial < 200; trial++) {
+		size_t n = 4 + gsl_rng_uniform_int(rng, 40), count = 0;
+		double slopes[43 * 42 / 2];
+		for (size_t i = 0; i < n; i++)
+			y[i] = (double)gsl_rng_uniform_int(rng, 7) + 0.1 * (double)i;
+		for (size_t i = 0; i < n; i++)
+			for (size_t j = i + 1; j < n; j++)
+				slopes[count++] = (y[j] - y[i]) / (double)(j - i);
+		qsort(slopes, count, sizeof slopes[0], compare_doubles);
+		double median = count % 2 ? slopes[count / 2]
+					  : (slopes[count / 2 - 1] + slopes[count / 2]) / 2;
+		ck_assert_int_eq(lt_stats_sen(NULL, y, n, 0.95, &sen, &err), LT_OK);
+		ck_assert_msg(sen.slope == median, "n %zu: %g, expected %g", n, sen.slope, median);
+		ck_assert(sen.ci_low >= slopes[0] && sen.ci_low <= median);
+		ck_assert(sen.ci_high <= slopes[count - 1] && sen.ci_high >= median);
+	}
+	gsl_rng_free(rng);
 
 	for (int i = 0; i < 200; i++)
 		x[i] = 1;
@@ -620,12 +649,20 @@ START_TEST(test_pearson_references)
 	ck_rel(c.r * c.r, 0.999993745883712, 1e-13);
 	ck_assert(c.p.two_sided < 1e-80);
 
-	/* Perfect correlation: r is 1 to the last bit or two of GSL's
-	 * running sums, and p vanishes. */
+	/* Perfect correlation: r = 1 exactly, p = 0, t infinite. */
 	const double line[] = {1, 2, 3, 4}, twice[] = {2, 4, 6, 8};
 	ck_assert_int_eq(lt_stats_pearson(line, twice, 4, &c, &err), LT_OK);
-	ck_abs(c.r, 1, 1e-14);
-	ck_assert(c.p.two_sided < 1e-12 && c.t > 1e6);
+	ck_abs(c.r, 1, 0);
+	ck_abs(c.p.two_sided, 0, 0);
+	ck_assert(isinf(c.t) && c.t > 0);
+	/* Reversed ranks of three: rho = -1 exactly, so p = 0 (R's
+	 * cor.test(1:3, 3:1, method = "spearman", exact = FALSE) too) even
+	 * with 1 degree of freedom, where rho = -1 + 2e-16 would give 1e-8. */
+	const double three[] = {0.5, 7, 9}, back[] = {30, 20, 10};
+	ck_assert_int_eq(lt_stats_spearman(three, back, 3, &c, &err), LT_OK);
+	ck_abs(c.r, -1, 0);
+	ck_abs(c.p.two_sided, 0, 0);
+	ck_abs(c.p.less, 0, 0);
 
 	/* Constant and short series are refused. */
 	const double flat[] = {3, 3, 3, 3};
@@ -788,6 +825,35 @@ START_TEST(test_bootstrap_hist_percentile)
 	lt_hist_free(base);
 	lt_hist_free(copy);
 	lt_hist_free(slower);
+}
+END_TEST
+
+START_TEST(test_bootstrap_hist_rank_as_hist)
+{
+	/* The percentile's rank is read as hist.h reads it, the decimal p
+	 * as written: p 0.07 of 10,000 values is the 7th, although
+	 * 0.07 · 10000 / 100 is 7.0000000000000009 in doubles.  a has 7
+	 * values of 1000 µs and 9993 of 5000 µs, b 10,000 of 5000 µs.  By
+	 * hand: a resample's 7th value is 1000 when at least 7 of its 10,000
+	 * draws hit a 1000 (X ~ Binomial(10000, 0.0007), P(X >= 7) =
+	 * 0.5503), so the difference is -4000 with that probability, else 0,
+	 * and both ends of the 4 % interval (the 48 % and 52 % quantiles)
+	 * are -4000.  Had the rank become 8, P(X >= 8) = 0.4013 and both
+	 * would be 0. */
+	struct lt_hist *a = lt_hist_new(), *b = lt_hist_new();
+	struct lt_stats_boot_opts opts = {.resamples = 20000, .level = 0.04, .seed = 5};
+	struct lt_stats_ci ci;
+	struct lt_err err = {0};
+
+	lt_hist_record_n(a, 1000, 7);
+	lt_hist_record_n(a, 5000, 9993);
+	lt_hist_record_n(b, 5000, 10000);
+	ck_assert_int_eq(lt_stats_bootstrap_hist_percentile(a, b, 0.07, &opts, &ci, &err), LT_OK);
+	ck_abs(ci.estimate, -4000, 0);
+	ck_abs(ci.low, -4000, 0);
+	ck_abs(ci.high, -4000, 0);
+	lt_hist_free(a);
+	lt_hist_free(b);
 }
 END_TEST
 
@@ -1014,6 +1080,18 @@ START_TEST(test_period)
 	ck_rel(per.bound, 1.96 / 12, 1e-15);
 	ck_assert_uint_eq(per.max_lag, 72);
 
+	/* A 30-step cycle searched only up to lag 27: the ACF still climbs
+	 * toward its peak at 30 there, so lag 26, though high (cos(2π 26/30)
+	 * = 0.67 before the (n - k)/n factor), is no peak.  Searched to the
+	 * default n/2, the peak at 30 is found. */
+	double slow[300];
+	for (int t = 0; t < 300; t++)
+		slow[t] = cos(2 * M_PI * t / 30);
+	ck_assert_int_eq(lt_stats_period(slow, 300, 27, &per, &err), LT_OK);
+	ck_assert_uint_eq(per.period, 0);
+	ck_assert_int_eq(lt_stats_period(slow, 300, 0, &per, &err), LT_OK);
+	ck_assert_uint_eq(per.period, 30);
+
 	/* A ramp: the ACF falls monotonically, no peak, no period. */
 	for (int t = 0; t < 50; t++)
 		ramp[t] = t;
@@ -1124,6 +1202,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(corr, test_corr_matrix);
 	tcase_add_test(boot, test_bootstrap_generic);
 	tcase_add_test(boot, test_bootstrap_hist_percentile);
+	tcase_add_test(boot, test_bootstrap_hist_rank_as_hist);
 	tcase_add_test(boot, test_bootstrap_hist_bad_input);
 	tcase_add_test(other, test_bh_paper_example);
 	tcase_add_test(other, test_bh_order_and_edges);
