@@ -24,9 +24,9 @@
 
 #include <cjson/cJSON.h>
 #include <errno.h>
-#include <stddef.h>
 #include <math.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
