@@ -375,16 +375,30 @@ static void print_comparison(const struct out *o)
 	fprintf(o->human, "  (\u00b1: half the 95 %% confidence interval of the ratio)\n");
 }
 
+/* Grouped by rule: the suggestion once, then each benchmark's evidence. */
 static void print_recommendations(const struct out *o)
 {
-	const cJSON *r;
+	const cJSON *r, *q;
 	if (!o->human || cJSON_GetArraySize(o->recos) == 0)
 		return;
 	fprintf(o->human, "\nRecommendations\n");
-	cJSON_ArrayForEach(r, o->recos)
-		fprintf(o->human, "  %s: %s: %s\n    -> %s\n", lt_ndjson_get_str(r, "bench"),
-			lt_ndjson_get_str(r, "rule"), lt_ndjson_get_str(r, "evidence"),
-			lt_ndjson_get_str(r, "suggestion"));
+	cJSON_ArrayForEach(r, o->recos) {
+		const char *rule = lt_ndjson_get_str(r, "rule");
+		bool first = true;
+		cJSON_ArrayForEach(q, o->recos) {
+			if (q == r)
+				break;
+			if (!strcmp(lt_ndjson_get_str(q, "rule"), rule))
+				first = false;
+		}
+		if (!first)
+			continue;
+		fprintf(o->human, "  %s: %s\n", rule, lt_ndjson_get_str(r, "suggestion"));
+		cJSON_ArrayForEach(q, o->recos)
+			if (!strcmp(lt_ndjson_get_str(q, "rule"), rule))
+				fprintf(o->human, "    %s: %s\n", lt_ndjson_get_str(q, "bench"),
+					lt_ndjson_get_str(q, "evidence"));
+	}
 }
 
 /* The lt-target program the http suite loads: $LT_TARGET, else
@@ -667,6 +681,8 @@ int main(int argc, char **argv)
 	/* getopt stops at the first "--" and leaves what follows. */
 	if (optind < argc && strcmp(argv[optind - 1], "--") != 0)
 		return bad_usage("unexpected argument '%s' (commands go after --)", argv[optind]);
+	if (optind == argc && optind > 1 && strcmp(argv[optind - 1], "--") == 0)
+		return bad_usage("%s", "expected a command after --");
 	{
 		struct sigaction sa = {.sa_handler = on_signal};
 		sigemptyset(&sa.sa_mask);

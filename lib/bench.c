@@ -120,7 +120,7 @@ static lt_rc scores(const double *x, size_t n, double med, double *z, struct lt_
 {
 	double *dev, mad;
 
-	if (n < 3) {
+	if (n < LT_BENCH_OUTLIER_MIN_N) {
 		for (size_t i = 0; i < n; i++)
 			z[i] = 0;
 		return LT_OK;
@@ -2782,10 +2782,10 @@ static lt_rc run_command(struct lt_bench *b, const struct lt_bench_command *cmd,
 		struct lt_bench_ratio ratio;
 		if (lt_bench_stats_compute(values, target, &mine, NULL) == LT_OK &&
 		    lt_bench_ratio_compute(&mine, ref, &ratio, NULL) == LT_OK) {
-			cJSON *rel = cJSON_AddObjectToObject(o.extra, "relative");
-			cJSON *ci = cJSON_AddArrayToObject(rel, "ci95");
+			cJSON *rel = cJSON_AddObjectToObject(o.extra, "relative"), *ci;
 			cJSON_AddStringToObject(rel, "to", ref_name);
 			cJSON_AddNumberToObject(rel, "ratio", round_sig(ratio.ratio));
+			ci = cJSON_AddArrayToObject(rel, "ci95");
 			cJSON_AddItemToArray(ci, cJSON_CreateNumber(round_sig(ratio.ci95_lo)));
 			cJSON_AddItemToArray(ci, cJSON_CreateNumber(round_sig(ratio.ci95_hi)));
 		}

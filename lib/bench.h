@@ -72,6 +72,12 @@
 #define LT_BENCH_OUTLIER_Z 3.5
 #define LT_BENCH_MAD_FLOOR 0.005
 
+/* Fewer values than this have no outliers: with 3 or 4 the median and
+ * MAD rest on two values, and "two runs agree, one does not" is then
+ * flagged whenever one deviation is 5 times another -- which says more
+ * about the sample size than about the runs. */
+#define LT_BENCH_OUTLIER_MIN_N 5
+
 struct lt_bench_stats {
 	size_t n;                /* values */
 	double mean;
@@ -80,7 +86,7 @@ struct lt_bench_stats {
 	double min, max;
 	bool has_ci95;           /* false for n < 2 */
 	double ci95_lo, ci95_hi; /* mean -+ t(0.975, n - 1) stddev / sqrt(n) */
-	size_t outliers_low;     /* modified z-score < -3.5 */
+	size_t outliers_low;     /* modified z-score < -3.5 (n >= 5) */
 	size_t outliers_high;    /* modified z-score > 3.5 */
 };
 
@@ -91,8 +97,8 @@ lt_rc lt_bench_stats_compute(const double *x, size_t n,
 			     struct lt_bench_stats *out, struct lt_err *err);
 
 /* The modified z-score of each x[i] into z[i] (caller's array of n),
- * with the floor above; for n < 3 every score is 0 (too few values to
- * call any of them unusual).  A value with the median and MAD both 0
+ * with the floor above; for n < LT_BENCH_OUTLIER_MIN_N every score is 0
+ * (too few values to call any of them unusual).  A value with the median and MAD both 0
  * scores +-INFINITY when it differs from the median.  LT_EINVAL for n = 0
  * or a non-finite value, LT_ENOMEM. */
 lt_rc lt_bench_modified_z(const double *x, size_t n, double *z,

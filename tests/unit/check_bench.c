@@ -136,14 +136,16 @@ END_TEST
 START_TEST(test_outlier_degenerate)
 {
 	/* Median 0 and MAD 0: anything else is infinitely far. */
-	const double x[] = {0, 0, 0, 0, 5}, two[] = {1, 1000};
+	const double x[] = {0, 0, 0, 0, 5}, two[] = {1, 1000}, four[] = {1, 1, 1, 1000};
 	double z[5];
 	struct lt_bench_stats st;
 	ck_assert_int_eq(lt_bench_modified_z(x, 5, z, NULL), LT_OK);
 	ck_assert(isinf(z[4]) && z[4] > 0);
 	ck_near(z[0], 0, 0);
-	/* Two values: too few to call either unusual. */
+	/* Two or four values: too few to call any unusual. */
 	ck_assert_int_eq(lt_bench_stats_compute(two, 2, &st, NULL), LT_OK);
+	ck_assert_uint_eq(st.outliers_low + st.outliers_high, 0);
+	ck_assert_int_eq(lt_bench_stats_compute(four, 4, &st, NULL), LT_OK);
 	ck_assert_uint_eq(st.outliers_low + st.outliers_high, 0);
 }
 END_TEST
