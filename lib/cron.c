@@ -203,6 +203,22 @@ static lt_rc parse_fail(const struct parse_ctx *pc, const char *field, const cha
 			  shown, pc->expr, ellipsis, detail);
 }
 
+/* A character for a message: "x", or byte 0xef when it would not print
+ * (a stray byte of UTF-8 must not reach a terminal alone). */
+struct char_text {
+	char text[16];
+};
+
+static struct char_text char_text(char ch)
+{
+	struct char_text t;
+	if (isprint((unsigned char)ch))
+		snprintf(t.text, sizeof t.text, "\"%c\"", ch);
+	else
+		snprintf(t.text, sizeof t.text, "byte 0x%02x", (unsigned)(unsigned char)ch);
+	return t;
+}
+
 /* Why a character cannot start or continue an item, with a hint for the
  * syntax people bring from elsewhere. */
 static const char *char_hint(char ch)
@@ -228,8 +244,8 @@ static lt_rc parse_value(const struct parse_ctx *pc, const struct field_spec *f,
 	len = (int)(q - start);
 	if (len == 0) {
 		if (start < end)
-			return parse_fail(pc, f->name, "unexpected \"%c\" in \"%.*s\"%s",
-					  *start, (int)item_len, item, char_hint(*start));
+			return parse_fail(pc, f->name, "unexpected %s in \"%.*s\"%s",
+					  char_text(*start).text, (int)item_len, item, char_hint(*start));
 		return parse_fail(pc, f->name, "missing value at the end of \"%.*s\"",
 				  (int)item_len, item);
 	}
@@ -274,8 +290,8 @@ static lt_rc parse_step(const struct parse_ctx *pc, const struct field_spec *f,
 		q++;
 	if (q == start) {
 		if (start < end)
-			return parse_fail(pc, f->name, "unexpected \"%c\" in \"%.*s\"%s",
-					  *start, (int)item_len, item, char_hint(*start));
+			return parse_fail(pc, f->name, "unexpected %s in \"%.*s\"%s",
+					  char_text(*start).text, (int)item_len, item, char_hint(*start));
 		return parse_fail(pc, f->name, "missing step after \"/\" in \"%.*s\"",
 				  (int)item_len, item);
 	}
@@ -311,8 +327,8 @@ static lt_rc parse_item(const struct parse_ctx *pc, int fi, const char *item,
 		range = true;
 		p++;
 		if (p < end && *p != '/')
-			return parse_fail(pc, f->name, "unexpected \"%c\" after \"*\" in \"%.*s\"%s",
-					  *p, (int)len, item, char_hint(*p));
+			return parse_fail(pc, f->name, "unexpected %s after \"*\" in \"%.*s\"%s",
+					  char_text(*p).text, (int)len, item, char_hint(*p));
 	} else {
 		if ((rc = parse_value(pc, f, item, len, &p, end, &lo)) != LT_OK)
 			return rc;
@@ -345,8 +361,8 @@ static lt_rc parse_item(const struct parse_ctx *pc, int fi, const char *item,
 					  step, lo, hi, lo);
 	}
 	if (p < end)
-		return parse_fail(pc, f->name, "unexpected \"%c\" in \"%.*s\"%s",
-				  *p, (int)len, item, char_hint(*p));
+		return parse_fail(pc, f->name, "unexpected %s in \"%.*s\"%s",
+				  char_text(*p).text, (int)len, item, char_hint(*p));
 	for (int v = lo; v <= hi; v += step)
 		*set |= UINT64_C(1) << (fi == LT_CRON_DOW && v == 7 ? 0 : v);
 	return LT_OK;
