@@ -31,10 +31,11 @@
  * "0 * * * *"; @reboot is rejected, since it is not a time.
  *
  * Where lt decides what cronie leaves open or does differently:
- *   - N/S: cronie 1.7 rejects it ("bad minute"); lt accepts it with the
- *     meaning Vixie-cron descendants, croniter and systemd give it,
- *     N-max/S, because "0/15" is a common idiom and a silent
- *     misreading would be worse than either choice.
+ *   - N/S: cronie 1.7 rejects it (get_range() allows '/' only after '*'
+ *     or a range; crontab -T says "bad minute").  lt accepts it with the
+ *     meaning croniter and systemd's calendar events give it, N-max/S:
+ *     "0/15" is a common idiom, and reading it as anything else would be
+ *     a silent surprise.
  *   - A step larger than its range ("* /90" in minutes, "5-10/7"): cronie
  *     prints "Step size 90 higher than possible maximum" and fires at the
  *     first value only.  lt rejects it: a schedule that runs hourly when
