@@ -64,7 +64,7 @@ LIB_LINKS   := $(BUILD)/lib/$(SONAME) $(BUILD)/lib/libltcore.so
 
 # Debian 12 packages: build and test dependencies.
 DEB_PKGS    := gcc make pkg-config libcurl4-openssl-dev libsqlite3-dev \
-               libcjson-dev libgsl-dev check libsubunit-dev libcivetweb-dev sqlite3 \
+               libcjson-dev libgsl-dev check libsubunit-dev libcivetweb-dev sqlite3 tzdata \
                bash-completion curl
 
 .PHONY: all lib progs tests check unit-check cli-check deps demo install \

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -270,6 +271,32 @@ static const char *const migrations[] = {
 	" holder TEXT,"
 	" acquired_at TEXT NOT NULL,"
 	" PRIMARY KEY (schedule, fire_time));",
+
+	/* 2: regression checks (lt-regress check): the environment a run was
+	 * measured in, the verdicts, the thresholds document per scenario,
+	 * and which baseline and check an alert came from. */
+	"ALTER TABLE load_test_results ADD COLUMN environment TEXT;"
+	"CREATE INDEX load_test_results_by_env"
+	" ON load_test_results(scenario_id, environment, started_at);"
+	"ALTER TABLE regression_alerts ADD COLUMN baseline_id INTEGER;"
+	"ALTER TABLE regression_alerts ADD COLUMN check_id TEXT;"
+	"CREATE TABLE regression_config ("
+	" scenario_id TEXT PRIMARY KEY NOT NULL,"
+	" config TEXT NOT NULL,"
+	" updated_at TEXT NOT NULL);"
+	"CREATE TABLE regression_checks ("
+	" check_id TEXT PRIMARY KEY NOT NULL,"
+	" scenario_id TEXT,"
+	" run_id TEXT,"
+	" environment TEXT,"
+	" baseline_id INTEGER,"
+	" status TEXT NOT NULL"
+	"  CHECK (status IN ('pass', 'warning', 'critical', 'inconclusive')),"
+	" model TEXT,"
+	" verdict TEXT NOT NULL,"
+	" created_at TEXT NOT NULL);"
+	"CREATE INDEX regression_checks_by_scenario"
+	" ON regression_checks(scenario_id, created_at);",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == LT_DB_SCHEMA_VERSION,
@@ -2118,4 +2145,442 @@ void lt_db_series_free(struct lt_db_series *series)
 	}
 	free(series->points);
 	free(series);
+}
+
+/* ---- small queries: baselines, regression settings, checks, alerts -------- */
+
+/* Bind the parameters ?1.. of st from types ("t" text, "d" double, "i"
+ * int64, "j" JSON text from a cJSON item) and the values in ap. */
+static int bind_args(sqlite3_stmt *st, const char *types, va_list ap)
+{
+	int rc = SQLITE_OK;
+	for (int i = 0; types[i] && rc == SQLITE_OK; i++) {
+		switch (types[i]) {
+		case 't': {
+			const char *v = va_arg(ap, const char *);
+			rc = v ? sqlite3_bind_text(st, i + 1, v, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'd': {
+			double v = va_arg(ap, double);
+			rc = isfinite(v) ? sqlite3_bind_double(st, i + 1, v) : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		case 'i':
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
+			break;
+		case 'j': {
+			const cJSON *v = va_arg(ap, const cJSON *);
+			char *text = v ? cJSON_PrintUnformatted(v) : NULL;
+			if (v && !text)
+				return SQLITE_NOMEM;
+			rc = text ? sqlite3_bind_text(st, i + 1, text, -1, cJSON_free)
+				  : sqlite3_bind_null(st, i + 1);
+			break;
+		}
+		default:
+			return SQLITE_MISUSE;
+		}
+	}
+	return rc;
+}
+
+/* A row as a JSON object, column names as keys; columns named *_json hold
+ * JSON text and are parsed (under their name without the suffix). */
+static cJSON *row_json(sqlite3_stmt *st)
+{
+	cJSON *row = cJSON_CreateObject();
+	int n = sqlite3_column_count(st);
+
+	for (int i = 0; row && i < n; i++) {
+		const char *name = sqlite3_column_name(st, i);
+		size_t len = strlen(name);
+		cJSON *v = NULL;
+		switch (sqlite3_column_type(st, i)) {
+		case SQLITE_INTEGER:
+			v = cJSON_CreateNumber((double)sqlite3_column_int64(st, i));
+			break;
+		case SQLITE_FLOAT:
+			v = cJSON_CreateNumber(sqlite3_column_double(st, i));
+			break;
+		case SQLITE_TEXT:
+			if (len > 5 && strcmp(name + len - 5, "_json") == 0)
+				v = cJSON_Parse((const char *)sqlite3_column_text(st, i));
+			else
+				v = cJSON_CreateString((const char *)sqlite3_column_text(st, i));
+			break;
+		default:
+			v = cJSON_CreateNull();
+			break;
+		}
+		if (!v) {
+			cJSON_Delete(row);
+			return NULL;
+		}
+		if (len > 5 && strcmp(name + len - 5, "_json") == 0) {
+			char key[128];
+			snprintf(key, sizeof key, "%.*s", (int)(len - 5), name);
+			cJSON_AddItemToObject(row, key, v);
+		} else {
+			cJSON_AddItemToObject(row, name, v);
+		}
+	}
+	return row;
+}
+
+/* Run sql with its parameters; *rows (when not NULL) gets a new array of
+ * the result rows as objects.  *changes (when not NULL) the rows changed. */
+static lt_rc query_rows(struct lt_db *db, const char *what, cJSON **rows, int *changes,
+			struct lt_err *err, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *st = NULL;
+	cJSON *list = rows ? cJSON_CreateArray() : NULL;
+	va_list ap;
+	lt_rc rc;
+	int src;
+
+	if (rows && !list)
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	if ((src = sqlite3_prepare_v2(db->sql, sql, -1, &st, NULL)) != SQLITE_OK)
+		goto fail;
+	va_start(ap, types);
+	src = bind_args(st, types, ap);
+	va_end(ap);
+	if (src != SQLITE_OK)
+		goto fail;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (!list)
+			continue;
+		cJSON *row = row_json(st);
+		if (!row) {
+			src = SQLITE_NOMEM;
+			goto fail;
+		}
+		cJSON_AddItemToArray(list, row);
+	}
+	if (src != SQLITE_DONE)
+		goto fail;
+	if (changes)
+		*changes = sqlite3_changes(db->sql);
+	sqlite3_finalize(st);
+	if (rows)
+		*rows = list;
+	return LT_OK;
+fail:
+	rc = sql_fail(db, src, what, err);
+	sqlite3_finalize(st);
+	cJSON_Delete(list);
+	return rc;
+}
+
+static const char *env_or_default(const char *env)
+{
+	return env && *env ? env : "default";
+}
+
+lt_rc lt_db_baseline_set(struct lt_db *db, const char *scenario_id, const char *environment,
+			 const char *version, const char *run_id, const cJSON *metrics,
+			 const char *note, int64_t *baseline_id, struct lt_err *err)
+{
+	char now[LTI_TIME_LEN], what[160];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	lti_time_format(lti_time_now(), now);
+	snprintf(what, sizeof what, "setting the baseline of %s", scenario_id);
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	rc = query_rows(db, what, NULL, NULL, err,
+			"INSERT INTO regression_baselines (scenario_id, environment, version, run_id,"
+			" metrics, hist, note, created_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5,"
+			"  (SELECT hist FROM load_test_results WHERE run_id = ?4), ?6, ?7)"
+			" ON CONFLICT (scenario_id, environment, version) DO UPDATE SET"
+			" run_id = excluded.run_id, metrics = excluded.metrics, hist = excluded.hist,"
+			" note = excluded.note, created_at = excluded.created_at",
+			"ttttjtt", scenario_id, env_or_default(environment),
+			version ? version : "", run_id, metrics, note, now);
+	if (rc == LT_OK)
+		rc = query_rows(db, what, &rows, NULL, err,
+				"SELECT baseline_id FROM regression_baselines"
+				" WHERE scenario_id = ?1 AND environment = ?2 AND version = ?3",
+				"ttt", scenario_id, env_or_default(environment), version ? version : "");
+	if (rc == LT_OK && (rc = tx_commit(db, what, err)) == LT_OK && baseline_id)
+		*baseline_id = (int64_t)cJSON_GetNumberValue(
+			cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "baseline_id"));
+	if (rc != LT_OK)
+		tx_rollback(db);
+	cJSON_Delete(rows);
+	return rc;
+}
+
+static const char baseline_columns[] =
+	"SELECT baseline_id, scenario_id, environment, version, run_id,"
+	" metrics AS metrics_json, note, created_at FROM regression_baselines";
+
+lt_rc lt_db_baseline_get(struct lt_db *db, const char *scenario_id, const char *environment,
+			 const char *version, cJSON **baseline, struct lt_err *err)
+{
+	char sql[512];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	snprintf(sql, sizeof sql, "%s WHERE scenario_id = ?1 AND environment = ?2"
+		 " AND (?3 IS NULL OR version = ?3) ORDER BY created_at DESC, baseline_id DESC LIMIT 1",
+		 baseline_columns);
+	if ((rc = query_rows(db, "reading baselines", &rows, NULL, err, sql, "ttt", scenario_id,
+			     env_or_default(environment), version)))
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		if (version)
+			return lt_err_set(err, LT_ENOTFOUND,
+					  "no baseline %s of scenario %s in environment %s", version,
+					  scenario_id, env_or_default(environment));
+		return lt_err_set(err, LT_ENOTFOUND,
+				  "no baseline for scenario %s in environment %s: set one with "
+				  "lt-baseline set", scenario_id, env_or_default(environment));
+	}
+	*baseline = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
+lt_rc lt_db_baselines_list(struct lt_db *db, const char *scenario_id, cJSON **baselines,
+			   struct lt_err *err)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "%s WHERE ?1 IS NULL OR scenario_id = ?1"
+		 " ORDER BY scenario_id, environment, created_at DESC", baseline_columns);
+	return query_rows(db, "reading baselines", baselines, NULL, err, sql, "t", scenario_id);
+}
+
+lt_rc lt_db_baseline_delete(struct lt_db *db, const char *scenario_id, const char *environment,
+			    const char *version, struct lt_err *err)
+{
+	int changes = 0;
+	lt_rc rc = query_rows(db, "deleting a baseline", NULL, &changes, err,
+			      "DELETE FROM regression_baselines WHERE scenario_id = ?1"
+			      " AND environment = ?2 AND (?3 IS NULL OR version = ?3)",
+			      "ttt", scenario_id, env_or_default(environment), version);
+	if (rc == LT_OK && changes == 0)
+		return lt_err_set(err, LT_ENOTFOUND, "no baseline%s%s of scenario %s in environment %s",
+				  version ? " " : "", version ? version : "", scenario_id,
+				  env_or_default(environment));
+	return rc;
+}
+
+lt_rc lt_db_regress_config_set(struct lt_db *db, const char *scenario_id, const cJSON *config,
+			       struct lt_err *err)
+{
+	char now[LTI_TIME_LEN];
+	lti_time_format(lti_time_now(), now);
+	return query_rows(db, "saving the regression thresholds", NULL, NULL, err,
+			  "INSERT INTO regression_config (scenario_id, config, updated_at)"
+			  " VALUES (?1, ?2, ?3) ON CONFLICT (scenario_id) DO UPDATE SET"
+			  " config = excluded.config, updated_at = excluded.updated_at",
+			  "tjt", scenario_id ? scenario_id : "*", config, now);
+}
+
+lt_rc lt_db_regress_config_get(struct lt_db *db, const char *scenario_id, cJSON **config,
+			       char **found_for, struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	lt_rc rc = query_rows(db, "reading the regression thresholds", &rows, NULL, err,
+			      "SELECT scenario_id, config AS config_json FROM regression_config"
+			      " WHERE scenario_id = ?1 OR scenario_id = '*'"
+			      " ORDER BY scenario_id = '*' LIMIT 1",
+			      "t", scenario_id ? scenario_id : "*");
+	if (rc)
+		return rc;
+	cJSON *row = cJSON_GetArrayItem(rows, 0);
+	if (!row) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND, "no regression thresholds stored");
+	}
+	if (found_for)
+		*found_for = lti_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(row, "scenario_id")));
+	*config = cJSON_DetachItemFromObject(row, "config");
+	cJSON_Delete(rows);
+	return *config ? LT_OK : lt_err_set(err, LT_EDB, "%s: stored thresholds are not JSON", db->path);
+}
+
+lt_rc lt_db_run_set_environment(struct lt_db *db, const char *run_id, const char *environment,
+				struct lt_err *err)
+{
+	return query_rows(db, "recording the environment of a run", NULL, NULL, err,
+			  "UPDATE load_test_results SET environment = ?2 WHERE run_id = ?1",
+			  "tt", run_id, env_or_default(environment));
+}
+
+lt_rc lt_db_metric_runs(struct lt_db *db, const char *scenario_id, const char *environment,
+			const char *metric, const char *exclude_run_id, size_t limit,
+			struct lt_db_series **series, struct lt_err *err)
+{
+	cJSON *rows = NULL, *row;
+	struct lt_db_series *s;
+	size_t i = 0, n;
+	lt_rc rc;
+
+	/* The newest `limit` complete runs of the scenario in the environment,
+	 * leaving out the run being judged and runs a check found critical:
+	 * a regression must not become the norm it is judged against. */
+	rc = query_rows(db, "reading metric history", &rows, NULL, err,
+			"SELECT * FROM (SELECT h.run_id, r.started_at, h.value"
+			" FROM performance_metrics_history h"
+			" JOIN load_test_results r ON r.run_id = h.run_id"
+			" WHERE h.scenario_id = ?1 AND h.metric = ?2"
+			" AND coalesce(r.environment, 'default') = ?3"
+			" AND r.status = 'complete' AND h.run_id IS NOT ?4"
+			" AND NOT EXISTS (SELECT 1 FROM regression_alerts a WHERE a.run_id = h.run_id"
+			"  AND a.severity = 'critical')"
+			" ORDER BY r.started_at DESC LIMIT ?5) ORDER BY started_at",
+			"tttti", scenario_id, metric, env_or_default(environment), exclude_run_id,
+			(int64_t)(limit ? limit : 1000000));
+	if (rc)
+		return rc;
+	n = (size_t)cJSON_GetArraySize(rows);
+	if (!(s = calloc(1, sizeof *s)) || (n && !(s->points = calloc(n, sizeof *s->points)))) {
+		free(s);
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(row, rows) {
+		struct lt_db_point *pt = &s->points[i++];
+		pt->run_id = lti_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(row, "run_id")));
+		pt->at = lti_strdup(cJSON_GetStringValue(cJSON_GetObjectItem(row, "started_at")));
+		lti_time_parse(pt->at, &pt->t);
+		pt->value = cJSON_GetNumberValue(cJSON_GetObjectItem(row, "value"));
+		s->n++;
+		if (!pt->run_id || !pt->at) {
+			lt_db_series_free(s);
+			cJSON_Delete(rows);
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
+		}
+	}
+	cJSON_Delete(rows);
+	*series = s;
+	return LT_OK;
+}
+
+lt_rc lt_db_check_record(struct lt_db *db, const cJSON *verdict, cJSON *const *alerts, size_t n,
+			 struct lt_err *err)
+{
+	const char *check_id = cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "check_id"));
+	const cJSON *baseline = cJSON_GetObjectItem(verdict, "baseline_id");
+	char now[LTI_TIME_LEN];
+	lt_rc rc;
+
+	if (!check_id)
+		return lt_err_set(err, LT_EINVAL, "verdict without check_id");
+	lti_time_format(lti_time_now(), now);
+	if ((rc = tx_begin(db, "recording a regression check", err)))
+		return rc;
+	rc = query_rows(db, "recording a regression check", NULL, NULL, err,
+			"INSERT INTO regression_checks (check_id, scenario_id, run_id, environment,"
+			" baseline_id, status, model, verdict, created_at)"
+			" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"
+			" ON CONFLICT (check_id) DO NOTHING",
+			"ttttdttjt", check_id,
+			cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "scenario_id")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "run_id")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "environment")),
+			cJSON_IsNumber(baseline) ? baseline->valuedouble : NAN,
+			cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "status")),
+			cJSON_GetStringValue(cJSON_GetObjectItem(verdict, "model")), verdict, now);
+	for (size_t i = 0; rc == LT_OK && i < n; i++) {
+		struct binder b;
+		if ((rc = stmt_get(db, ST_ALERT_INSERT, &b.st, err)))
+			break;
+		b.rc = SQLITE_OK;
+		bind_alert(&b, alerts[i], now);
+		if (b.rc != SQLITE_OK) {
+			sqlite3_clear_bindings(b.st);
+			rc = sql_fail(db, b.rc, "recording an alert", err);
+			break;
+		}
+		if ((rc = stmt_run(db, b.st, "recording an alert", err)))
+			break;
+		rc = query_rows(db, "recording an alert", NULL, NULL, err,
+				"UPDATE regression_alerts SET baseline_id = ?2, check_id = ?3"
+				" WHERE alert_id = ?1", "tdt",
+				cJSON_GetStringValue(cJSON_GetObjectItem(alerts[i], "alert_id")),
+				cJSON_IsNumber(baseline) ? baseline->valuedouble : NAN, check_id);
+	}
+	if (rc == LT_OK)
+		rc = tx_commit(db, "recording a regression check", err);
+	if (rc != LT_OK)
+		tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_checks_list(struct lt_db *db, const char *scenario_id, size_t limit,
+			cJSON **checks, struct lt_err *err)
+{
+	return query_rows(db, "reading regression checks", checks, NULL, err,
+			  "SELECT * FROM (SELECT check_id, scenario_id, run_id, environment, baseline_id,"
+			  " status, model, verdict AS verdict_json, created_at FROM regression_checks"
+			  " WHERE ?1 IS NULL OR scenario_id = ?1 ORDER BY created_at DESC LIMIT ?2)"
+			  " ORDER BY created_at",
+			  "ti", scenario_id, (int64_t)(limit ? limit : 1000000));
+}
+
+lt_rc lt_db_alerts_list(struct lt_db *db, const char *scenario_id, bool unacked_only,
+			size_t limit, cJSON **alerts, struct lt_err *err)
+{
+	return query_rows(db, "reading alerts", alerts, NULL, err,
+			  "SELECT a.alert_id, a.scenario_id, a.run_id, a.metric, a.baseline, a.current,"
+			  " a.change_pct, a.p_value, a.method, a.severity, a.message, a.acknowledged,"
+			  " a.baseline_id, a.check_id, a.created_at, k.acknowledged_by, k.comment,"
+			  " k.acknowledged_at FROM regression_alerts a"
+			  " LEFT JOIN alert_acknowledgements k ON k.alert_id = a.alert_id"
+			  " WHERE (?1 IS NULL OR a.scenario_id = ?1) AND (?2 = 0 OR a.acknowledged = 0)"
+			  " ORDER BY a.created_at DESC LIMIT ?3",
+			  "tii", scenario_id, (int64_t)unacked_only, (int64_t)(limit ? limit : 1000000));
+}
+
+lt_rc lt_db_alert_ack(struct lt_db *db, const char *alert_id, const char *by, const char *note,
+		      char **full_id, struct lt_err *err)
+{
+	char now[LTI_TIME_LEN], pattern[160];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	if (!alert_id || !*alert_id || strlen(alert_id) > 128 || strpbrk(alert_id, "%_"))
+		return lt_err_set(err, LT_EINVAL, "bad alert id \"%s\"", alert_id ? alert_id : "");
+	snprintf(pattern, sizeof pattern, "%s%%", alert_id);
+	if ((rc = query_rows(db, "acknowledging an alert", &rows, NULL, err,
+			     "SELECT alert_id FROM regression_alerts WHERE alert_id = ?1"
+			     " UNION SELECT alert_id FROM regression_alerts WHERE alert_id LIKE ?2"
+			     " LIMIT 3", "tt", alert_id, pattern)))
+		return rc;
+	int n = cJSON_GetArraySize(rows);
+	const char *exact = NULL;
+	cJSON *row;
+	cJSON_ArrayForEach(row, rows)
+		if (!strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(row, "alert_id")), alert_id))
+			exact = alert_id;
+	if (n == 0) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND, "no alert %s", alert_id);
+	}
+	if (n > 1 && !exact) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_EINVAL, "alert id %s is ambiguous: give more of it", alert_id);
+	}
+	const char *id = exact ? exact
+			       : cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0),
+									   "alert_id"));
+	lti_time_format(lti_time_now(), now);
+	rc = query_rows(db, "acknowledging an alert", NULL, NULL, err,
+			"INSERT INTO alert_acknowledgements (alert_id, acknowledged_by, comment,"
+			" acknowledged_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (alert_id) DO UPDATE SET"
+			" acknowledged_by = excluded.acknowledged_by, comment = excluded.comment,"
+			" acknowledged_at = excluded.acknowledged_at",
+			"tttt", id, by, note, now);
+	if (rc == LT_OK && full_id)
+		*full_id = lti_strdup(id);
+	cJSON_Delete(rows);
+	return rc;
 }

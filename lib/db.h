@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 /* The schema version this lt writes and reads (PRAGMA user_version). */
-#define LT_DB_SCHEMA_VERSION 1
+#define LT_DB_SCHEMA_VERSION 2
 
 /* How long a write waits for another process's write transaction before
  * failing with "database is locked".  Ten seconds: the longest write lt
@@ -232,5 +232,80 @@ lt_rc lt_db_metric_history(struct lt_db *db, const char *scenario_id,
 
 /* Free a series; NULL is a no-op. */
 void lt_db_series_free(struct lt_db_series *series);
+
+/* ---- baselines, regression settings, checks and alerts ----
+ *
+ * Rows come back as cJSON objects named after the columns (lt-db(5)), so
+ * that callers print or serve them without a struct per table; JSON
+ * columns (metrics, config, verdict) arrive parsed.  Every function
+ * returning rows makes them new (cJSON_Delete). */
+
+/* Make run_id the baseline `version` (may be NULL: "") of scenario_id in
+ * environment (NULL: "default"), with the figures in metrics (an object,
+ * metric name -> value; borrowed) and the run's histogram; a baseline of
+ * the same scenario, environment and version is replaced.  *baseline_id
+ * (may be NULL) gets its id. */
+lt_rc lt_db_baseline_set(struct lt_db *db, const char *scenario_id, const char *environment,
+			 const char *version, const char *run_id, const cJSON *metrics,
+			 const char *note, int64_t *baseline_id, struct lt_err *err);
+
+/* The newest baseline of scenario_id in environment, or the one of that
+ * version (version not NULL): {baseline_id, scenario_id, environment,
+ * version, run_id, metrics, note, created_at}.  LT_ENOTFOUND with a
+ * message saying how to set one. */
+lt_rc lt_db_baseline_get(struct lt_db *db, const char *scenario_id, const char *environment,
+			 const char *version, cJSON **baseline, struct lt_err *err);
+
+/* Every baseline (of scenario_id, when not NULL), as an array. */
+lt_rc lt_db_baselines_list(struct lt_db *db, const char *scenario_id, cJSON **baselines,
+			   struct lt_err *err);
+
+/* Delete the baselines of scenario_id in environment (of that version
+ * only, when not NULL).  LT_ENOTFOUND when there was none. */
+lt_rc lt_db_baseline_delete(struct lt_db *db, const char *scenario_id, const char *environment,
+			    const char *version, struct lt_err *err);
+
+/* The regression thresholds document (lt-regress(1)) of scenario_id, or
+ * the default one (scenario_id NULL or "*").  _get falls back to the
+ * default and sets *found_for (new, may be NULL) to the scenario whose
+ * document it found; LT_ENOTFOUND when none is stored. */
+lt_rc lt_db_regress_config_set(struct lt_db *db, const char *scenario_id, const cJSON *config,
+			       struct lt_err *err);
+lt_rc lt_db_regress_config_get(struct lt_db *db, const char *scenario_id, cJSON **config,
+			       char **found_for, struct lt_err *err);
+
+/* Record the environment a run was measured in (NULL: "default"). */
+lt_rc lt_db_run_set_environment(struct lt_db *db, const char *run_id, const char *environment,
+				struct lt_err *err);
+
+/* The values of metric over the newest limit (0: all) complete runs of
+ * scenario_id in environment, oldest first, leaving out exclude_run_id
+ * and every run a check found critical.  *series new (lt_db_series_free). */
+lt_rc lt_db_metric_runs(struct lt_db *db, const char *scenario_id, const char *environment,
+			const char *metric, const char *exclude_run_id, size_t limit,
+			struct lt_db_series **series, struct lt_err *err);
+
+/* Record a verdict (its check_id, scenario_id, run_id, environment,
+ * baseline_id, status, model fields are read; the whole object is kept)
+ * and its alert records, in one transaction; idempotent by check_id and
+ * alert_id.  Borrowed. */
+lt_rc lt_db_check_record(struct lt_db *db, const cJSON *verdict, cJSON *const *alerts, size_t n,
+			 struct lt_err *err);
+
+/* The newest limit (0: all) checks of scenario_id (NULL: all), oldest
+ * first: {check_id, ..., status, model, verdict, created_at}. */
+lt_rc lt_db_checks_list(struct lt_db *db, const char *scenario_id, size_t limit,
+			cJSON **checks, struct lt_err *err);
+
+/* Alerts, newest first, of scenario_id (NULL: all), only those not
+ * acknowledged when unacked_only, at most limit (0: all). */
+lt_rc lt_db_alerts_list(struct lt_db *db, const char *scenario_id, bool unacked_only,
+			size_t limit, cJSON **alerts, struct lt_err *err);
+
+/* Acknowledge the alert alert_id (or a unique prefix of one) by `by`
+ * with note (both may be NULL); acknowledging again updates them.
+ * *full_id (may be NULL) gets the full id, new. */
+lt_rc lt_db_alert_ack(struct lt_db *db, const char *alert_id, const char *by, const char *note,
+		      char **full_id, struct lt_err *err);
 
 #endif

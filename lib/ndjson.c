@@ -44,6 +44,7 @@ static const char *const type_names[] = {
 	[LT_NDJSON_ALERT] = "alert",
 	[LT_NDJSON_BENCH] = "bench",
 	[LT_NDJSON_EXECUTION] = "execution",
+	[LT_NDJSON_VERDICT] = "verdict",
 };
 #define NTYPES (sizeof type_names / sizeof type_names[0])
 
@@ -275,6 +276,10 @@ static const char *const phases[] = { "warmup", "steady", "cooldown", NULL };
 static const char *const severities[] = { "warning", "critical", NULL };
 static const char *const statuses[] = { "success", "failed", "regression", "retrying", NULL };
 static const char *const ops[] = { "<", "<=", ">", ">=", NULL };
+static const char *const verdicts[] = { "pass", "warning", "critical", "inconclusive", NULL };
+static const char *const metric_statuses[] = { "ok", "regression", "improvement",
+						"inconclusive", NULL };
+static const char *const metric_severities[] = { "none", "warning", "critical", NULL };
 
 static lt_rc check_latency(const cJSON *obj, const char *path, struct lt_err *err);
 static lt_rc check_counts(const cJSON *obj, const char *path, struct lt_err *err);
@@ -431,6 +436,27 @@ static const struct field execution_fields[] = {
 	{ NULL, 0, false, NULL, NULL },
 };
 
+/* verdict: one regression check (lt-regress check), its metrics. */
+static const struct field verdict_metric_fields[] = {
+	{ "metric", K_METRIC, true, NULL, NULL },
+	{ "severity", K_ENUM, true, NULL, metric_severities },
+	{ "status", K_ENUM, true, NULL, metric_statuses },
+	{ NULL, 0, false, NULL, NULL },
+};
+static const struct spec verdict_metric_spec = { verdict_metric_fields, NULL };
+
+static const struct field verdict_fields[] = {
+	{ "check_id", K_ID, true, NULL, NULL },
+	{ "scenario_id", K_ID, true, NULL, NULL },
+	{ "run_id", K_ID, true, NULL, NULL },
+	{ "environment", K_NAME, true, NULL, NULL },
+	{ "status", K_ENUM, true, NULL, verdicts },
+	{ "metrics", K_OBJECTS, true, &verdict_metric_spec, NULL },
+	{ "alerts", K_COUNT, true, NULL, NULL },
+	{ "created_at", K_TIME, true, NULL, NULL },
+	{ NULL, 0, false, NULL, NULL },
+};
+
 static const struct spec type_specs[] = {
 	[LT_NDJSON_RUN_START] = { run_start_fields, NULL },
 	[LT_NDJSON_SAMPLE] = { sample_fields, check_counts },
@@ -438,6 +464,7 @@ static const struct spec type_specs[] = {
 	[LT_NDJSON_ALERT] = { alert_fields, NULL },
 	[LT_NDJSON_BENCH] = { bench_fields, check_bench },
 	[LT_NDJSON_EXECUTION] = { execution_fields, check_execution },
+	[LT_NDJSON_VERDICT] = { verdict_fields, NULL },
 };
 
 static const struct {
@@ -879,7 +906,7 @@ lt_rc lt_ndjson_validate(const cJSON *rec, enum lt_ndjson_type *type,
 	if (t == LT_NDJSON_NONE)
 		return lt_err_set(err, LT_EINVAL,
 				  "type: unknown record type %s (expected run_start, sample, "
-				  "summary, alert, bench or execution)", describe(name, buf));
+				  "summary, alert, bench, execution or verdict)", describe(name, buf));
 	if (!v)
 		return lt_err_set(err, LT_EINVAL, "v: required field is missing");
 	if (!integral(v, LT_NDJSON_VERSION, LT_NDJSON_VERSION, &version))

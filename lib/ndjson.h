@@ -66,6 +66,7 @@ enum lt_ndjson_type {
 	LT_NDJSON_ALERT,
 	LT_NDJSON_BENCH,
 	LT_NDJSON_EXECUTION,
+	LT_NDJSON_VERDICT,      /* a regression check's outcome (lt-regress check) */
 };
 
 /* The name of type as it appears in "type" ("run_start", ...); NULL for

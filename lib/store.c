@@ -149,6 +149,18 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 		cJSON_Delete(rec);
 		return rc;
 	}
+	case LT_NDJSON_VERDICT:
+		rc = lt_db_check_record(g->db, rec, NULL, 0, err);
+		if (rc == LT_OK && g->fn) {
+			struct lt_store_recorded info = {
+				.type = "verdict",
+				.id = lt_ndjson_get_str(rec, "check_id"),
+				.scenario_id = lt_ndjson_get_str(rec, "scenario_id"),
+			};
+			rc = g->fn(&info, g->ctx);
+		}
+		cJSON_Delete(rec);
+		return rc;
 	case LT_NDJSON_NONE:
 		break;
 	}

@@ -222,7 +222,7 @@ START_TEST(test_validate_bad)
 		{ "{\"type\":7,\"v\":1}", "type: expected a string, got 7" },
 		{ "{\"type\":\"metric\",\"v\":1}",
 		  "type: unknown record type \"metric\" (expected run_start, sample, summary, "
-		  "alert, bench or execution)" },
+		  "alert, bench, execution or verdict)" },
 		{ "{\"type\":\"metric\",\"v\":2}",
 		  "v: unsupported record version 2 (this lt reads version 1)" },
 		{ "{\"type\":\"sample\"}", "v: required field is missing" },
