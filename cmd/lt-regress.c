@@ -6,6 +6,7 @@
 #include "db.h"
 #include "lt.h"
 #include "ndjson.h"
+#include "notify.h"
 #include "regress.h"
 #include "store.h"
 #include "util.h"
@@ -21,7 +22,7 @@
 
 static const char usage[] =
 	"usage: lt-regress check [--db <path>] [--env <env>] [--thresholds <file>] [--run <run>]\n"
-	"                        [--fail-on critical|warning] [--json]\n"
+	"                        [--fail-on critical|warning] [--notify <target>]... [--json]\n"
 	"       lt-regress alerts [--db <path>] [--scenario <id>] [--unacked] [--limit <n>] [--json]\n"
 	"       lt-regress ack [--db <path>] [--note <text>] [--by <name>] <alert>\n"
 	"       lt-regress thresholds set [--db <path>] [--scenario <id>] <file>\n"
@@ -40,6 +41,8 @@ static const char usage[] =
 	"                           lt's defaults; see lt-regress(1))\n"
 	"  -r, --run <run>          check a stored run instead of stdin\n"
 	"      --fail-on <level>    exit 1 on critical (default) or also on warning\n"
+	"      --notify <target>    on a regression, tell console, webhook:URL, slack:URL or\n"
+	"                           email:ADDR (repeatable; added to the thresholds' notify)\n"
 	"      --json               NDJSON (alert records, then the verdict) even on a terminal\n"
 	"  -s, --scenario <id>      alerts, thresholds: the scenario\n"
 	"      --unacked            alerts: only those not acknowledged\n"
@@ -51,7 +54,7 @@ static const char usage[] =
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
 
-enum { OPT_DB = 256, OPT_FAIL_ON, OPT_JSON, OPT_UNACKED, OPT_NOTE, OPT_BY, OPT_ALPHA,
+enum { OPT_DB = 256, OPT_FAIL_ON, OPT_NOTIFY, OPT_JSON, OPT_UNACKED, OPT_NOTE, OPT_BY, OPT_ALPHA,
        OPT_VERSION };
 
 static const struct option long_opts[] = {
@@ -60,6 +63,7 @@ static const struct option long_opts[] = {
 	{"thresholds", required_argument, NULL, 't'},
 	{"run", required_argument, NULL, 'r'},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"notify", required_argument, NULL, OPT_NOTIFY},
 	{"json", no_argument, NULL, OPT_JSON},
 	{"scenario", required_argument, NULL, 's'},
 	{"unacked", no_argument, NULL, OPT_UNACKED},
@@ -76,6 +80,8 @@ static const struct option long_opts[] = {
 struct opts {
 	const char *db, *env, *thresholds, *run, *scenario, *note, *by, *field;
 	bool fail_on_warning, json, unacked;
+	const char *notify[LT_REGRESS_MAX_NOTIFY];
+	size_t n_notify;
 	long limit;
 	double alpha;
 };
@@ -168,6 +174,14 @@ static void print_verdict(const cJSON *v)
 	printf("\n");
 }
 
+static void notify_report(const char *target, const struct lt_err *err, void *ctx)
+{
+	(void)ctx;
+	(void)target; /* the message names it already */
+	if (err->rc != LT_OK)
+		fprintf(stderr, "lt-regress: notify: %s (the verdict stands)\n", lt_errmsg(err));
+}
+
 static int cmd_check(const struct opts *o, struct lt_db *db)
 {
 	struct lt_regress_config *cfg = lt_regress_config_new();
@@ -180,6 +194,14 @@ static int cmd_check(const struct opts *o, struct lt_db *db)
 
 	if (!cfg)
 		return 3;
+	for (size_t i = 0; i < o->n_notify; i++) {
+		struct lt_notify_target *t = NULL;
+		if ((rc = lt_notify_target_parse(o->notify[i], &t, &err)) != LT_OK) {
+			lt_regress_config_free(cfg);
+			return fail(&err, rc);
+		}
+		lt_notify_target_free(t);
+	}
 	/* A bad thresholds file is an error, but the run on stdin is
 	 * recorded all the same: nothing measured is lost. */
 	if (o->thresholds && (trc = load_thresholds(o->thresholds, &doc, &terr)) == LT_OK)
@@ -223,6 +245,17 @@ static int cmd_check(const struct opts *o, struct lt_db *db)
 		print_json(verdict);
 	} else {
 		print_verdict(verdict);
+	}
+	if (n_alerts && (cfg->n_notify || o->n_notify)) {
+		const char *specs[2 * LT_REGRESS_MAX_NOTIFY];
+		size_t k = 0;
+		for (size_t i = 0; i < cfg->n_notify; i++)
+			specs[k++] = cfg->notify[i];
+		for (size_t i = 0; i < o->n_notify; i++)
+			specs[k++] = o->notify[i];
+		if ((rc = lt_regress_notify(specs, k, verdict, alerts, n_alerts, stderr,
+					    notify_report, NULL, &err)) != LT_OK)
+			goto out;
 	}
 	const char *s = lt_ndjson_get_str(verdict, "status");
 	if (!strcmp(s, "critical") || (o->fail_on_warning && !strcmp(s, "warning")))
@@ -408,6 +441,14 @@ int main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_NOTIFY:
+			if (o.n_notify == LT_REGRESS_MAX_NOTIFY) {
+				fprintf(stderr, "lt-regress: --notify: at most %d targets\n",
+					LT_REGRESS_MAX_NOTIFY);
+				return 2;
+			}
+			o.notify[o.n_notify++] = optarg;
 			break;
 		case OPT_JSON: o.json = true; break;
 		case 's': o.scenario = optarg; break;

@@ -1,6 +1,7 @@
 /* regress.c -- regression checks (regress.h has the model). */
 #include "regress.h"
 #include "hist.h"
+#include "notify.h"
 #include "ndjson.h"
 #include "stats.h"
 #include "util.h"
@@ -163,6 +164,15 @@ lt_rc lt_regress_config_apply(struct lt_regress_config *c, const cJSON *json,
 					return bad(err, name, "notify", cJSON_IsString(t)
 						   ? "at most 16 targets" : "expected strings like \"slack:URL\"");
 				}
+				struct lt_notify_target *nt = NULL;
+				struct lt_err nerr = {0};
+				if (lt_notify_target_parse(t->valuestring, &nt, &nerr) != LT_OK) {
+					for (size_t i = 0; i < n_notify; i++)
+						free(notify[i]);
+					return lt_err_set(err, LT_EINVAL, "%s: notify: %s", name,
+							  lt_errmsg(&nerr));
+				}
+				lt_notify_target_free(nt);
 				notify[n_notify++] = lti_strdup(t->valuestring);
 			}
 			continue;
@@ -928,4 +938,57 @@ int lt_regress_stat_inputs(const char *method)
 		if (!strcmp(method, two[i]))
 			return 2;
 	return 1;
+}
+
+/* ---- notifications ---- */
+
+lt_rc lt_regress_notify(const char *const *specs, size_t n, const cJSON *verdict,
+			cJSON *const *alerts, size_t n_alerts, FILE *console,
+			lt_regress_notify_fn report, void *ctx, struct lt_err *err)
+{
+	struct lt_notify_target **targets = calloc(n ? n : 1, sizeof *targets);
+	struct lt_notify_result *results = calloc(n ? n : 1, sizeof *results);
+	cJSON *list = cJSON_CreateArray();
+	char title[256], text[512];
+	lt_rc rc = LT_OK;
+	size_t made = 0;
+
+	if (!targets || !results || !list) {
+		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (; made < n; made++)
+		if ((rc = lt_notify_target_parse(specs[made], &targets[made], err)) != LT_OK)
+			goto out;
+	for (size_t i = 0; i < n_alerts; i++)
+		cJSON_AddItemReferenceToArray(list, alerts[i]);
+	const char *status = lt_ndjson_get_str(verdict, "status");
+	const char *scenario = lt_ndjson_get_str(verdict, "scenario_id");
+	snprintf(title, sizeof title, "%s: %zu regression%s (%s)", scenario ? scenario : "?", n_alerts,
+		 n_alerts == 1 ? "" : "s", status);
+	snprintf(text, sizeof text, "Run %s compared with baseline %s (%s), model %s.",
+		 lt_ndjson_get_str(verdict, "run_id"),
+		 lt_ndjson_get_str(verdict, "baseline_version") &&
+				 *lt_ndjson_get_str(verdict, "baseline_version")
+			 ? lt_ndjson_get_str(verdict, "baseline_version") : "(unversioned)",
+		 lt_ndjson_get_str(verdict, "environment"), lt_ndjson_get_str(verdict, "model"));
+	struct lt_notify_event ev = {
+		.kind = LT_NOTIFY_REGRESSION,
+		.severity = status && !strcmp(status, "critical") ? LT_NOTIFY_CRITICAL : LT_NOTIFY_WARNING,
+		.title = title,
+		.text = text,
+		.scenario_id = scenario,
+		.run_id = lt_ndjson_get_str(verdict, "run_id"),
+		.alerts = list,
+		.event_id = lt_ndjson_get_str(verdict, "check_id"),
+	};
+	struct lt_notify_options opts = {.console = console};
+	lt_notify_send_all(targets, n, &ev, &opts, results);
+	for (size_t i = 0; report && i < n; i++)
+		report(results[i].target, &results[i].err, ctx);
+out:
+	lt_notify_targets_free(targets, made);
+	free(results);
+	cJSON_Delete(list);
+	return rc;
 }

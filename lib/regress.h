@@ -150,4 +150,18 @@ lt_rc lt_regress_stat(const char *method, const double *a, size_t na, const doub
 /* How many series method takes (1 or 2). */
 int lt_regress_stat_inputs(const char *method);
 
+/* Called once per notification target with its outcome (err->rc LT_OK on
+ * success); target is a name safe to log (no secrets). */
+typedef void (*lt_regress_notify_fn)(const char *target, const struct lt_err *err, void *ctx);
+
+/* Tell specs[0..n) ("console", "webhook:URL", "slack:URL", "email:ADDR";
+ * notify.h) about the regression of verdict and its alerts, in parallel,
+ * bounded in time (notify.h).  Console targets write to console.  A
+ * target that fails is reported through report and never changes the
+ * verdict: the return is LT_OK unless a spec is malformed (LT_EINVAL,
+ * nothing sent) or memory runs out. */
+lt_rc lt_regress_notify(const char *const *specs, size_t n, const cJSON *verdict,
+			cJSON *const *alerts, size_t n_alerts, FILE *console,
+			lt_regress_notify_fn report, void *ctx, struct lt_err *err);
+
 #endif
