@@ -9,6 +9,7 @@
 #include "hist.h"
 #include "ndjson.h"
 #include "scenario.h"
+#include "stats.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -1130,8 +1131,11 @@ static lt_rc scale_batch(void *ctx, uint64_t iters, double *work, struct lt_err 
 struct ana {
 	uint64_t *us;             /* latencies, µs */
 	double *ms;               /* the same in ms */
+	double *other;            /* a second series, correlated with ms */
+	size_t n;                 /* points the benchmark uses (param) */
 	struct lt_hist *h, *h2;
 	uint64_t sink;
+	double dsink;
 };
 
 static void ana_free(void *ctx)
@@ -1141,6 +1145,7 @@ static void ana_free(void *ctx)
 		return;
 	free(a->us);
 	free(a->ms);
+	free(a->other);
 	lt_hist_free(a->h);
 	lt_hist_free(a->h2);
 	free(a);
@@ -1152,19 +1157,23 @@ static lt_rc ana_setup(struct env *env, void **ctx, struct lt_err *err)
 {
 	struct ana *a = calloc(1, sizeof *a);
 	uint64_t rng = 0xA4093822299F31D0ull;
-	(void)env;
 	if (!a || !(a->us = malloc(ANALYTICS_POINTS * sizeof *a->us)) ||
-	    !(a->ms = malloc(ANALYTICS_POINTS * sizeof *a->ms)) || !(a->h = lt_hist_new()) ||
+	    !(a->ms = malloc(ANALYTICS_POINTS * sizeof *a->ms)) ||
+	    !(a->other = malloc(ANALYTICS_POINTS * sizeof *a->other)) || !(a->h = lt_hist_new()) ||
 	    !(a->h2 = lt_hist_new())) {
 		ana_free(a);
 		return lt_err_set(err, LT_ENOMEM, "out of memory");
 	}
+	a->n = env->c->param;
 	for (size_t i = 0; i < ANALYTICS_POINTS; i++) {
 		double u1 = rng_unit(&rng), u2 = rng_unit(&rng);
 		double z = sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
 		double us = exp(log(20000.0) + 0.5 * z);
 		a->us[i] = (uint64_t)us + 1;
 		a->ms[i] = us / 1000;
+		/* A second metric that follows the first loosely, as
+		 * throughput follows latency: a correlation of about 0.7. */
+		a->other[i] = 2 * a->ms[i] + 20 * rng_unit(&rng);
 		lt_hist_record(a->h, a->us[i]);
 		lt_hist_record(a->h2, a->us[(i * 7919) % (i + 1)]);
 	}
@@ -1221,6 +1230,150 @@ static lt_rc bench_stats_batch(void *ctx, uint64_t iters, double *work, struct l
 		if (rc != LT_OK)
 			return rc;
 		a->sink += st.outliers_high;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+/* The stats module (lt-regress's verdicts) on the same data.  The
+ * two-sample tests compare the first half with the second; Mann-Kendall
+ * and Sen's slope are O(n^2) and have limits of their own (stats.h), so
+ * they run on 10^4 and 3000 points. */
+#define MK_POINTS 10000
+#define SEN_POINTS 3000
+#define BOOT_MEAN_POINTS 1000
+
+static lt_rc describe_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_desc d;
+		lt_rc rc = lt_stats_describe(a->ms, a->n, &d, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += d.p99;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc welch_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	size_t half = a->n / 2;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_welch w;
+		lt_rc rc = lt_stats_welch(a->ms, half, a->ms + half, half, 0.95, &w, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += w.t;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc mw_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	size_t half = a->n / 2;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_mw m;
+		lt_rc rc = lt_stats_mann_whitney(a->ms, half, a->ms + half, half, &m, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += m.z;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc mk_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_mk m;
+		lt_rc rc = lt_stats_mann_kendall(a->ms, a->n, &m, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += m.z;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc sen_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_sen s;
+		lt_rc rc = lt_stats_sen(NULL, a->ms, a->n, 0.95, &s, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += s.slope;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc corr_batch(struct ana *a, uint64_t iters, double *work, bool spearman,
+			struct lt_err *err)
+{
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_corr c;
+		lt_rc rc = spearman ? lt_stats_spearman(a->ms, a->other, a->n, &c, err)
+				    : lt_stats_pearson(a->ms, a->other, a->n, &c, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += c.r;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc pearson_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	return corr_batch(ctx, iters, work, false, err);
+}
+
+static lt_rc spearman_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	return corr_batch(ctx, iters, work, true, err);
+}
+
+static double mean_stat(double *x, size_t n, void *ctx)
+{
+	double s = 0;
+	(void)ctx;
+	for (size_t i = 0; i < n; i++)
+		s += x[i];
+	return s / (double)n;
+}
+
+static lt_rc boot_mean_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	size_t half = a->n / 2;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_ci ci;
+		lt_rc rc = lt_stats_bootstrap_diff(a->ms, half, a->ms + half, half, mean_stat, NULL,
+						   NULL, &ci, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += ci.low;
+	}
+	*work = (double)iters;
+	return LT_OK;
+}
+
+static lt_rc boot_p99_batch(void *ctx, uint64_t iters, double *work, struct lt_err *err)
+{
+	struct ana *a = ctx;
+	for (uint64_t i = 0; i < iters; i++) {
+		struct lt_stats_ci ci;
+		lt_rc rc = lt_stats_bootstrap_hist_percentile(a->h, a->h2, 99, NULL, &ci, err);
+		if (rc != LT_OK)
+			return rc;
+		a->dsink += ci.low;
 	}
 	*work = (double)iters;
 	return LT_OK;
@@ -1653,6 +1806,37 @@ static const struct bcase fixed_cases[] = {
 	  "mean, stddev, median, 95 % CI and outliers of 10^5 values"},
 	 PER_OP, 1e3, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, bench_stats_batch,
 	 NULL, NULL, ana_free},
+	{{"analytics", "stats_describe", "ms", false,
+	  "mean, variance, quantiles and MAD of 10^5 values (lt_stats_describe)"},
+	 PER_OP, 1e3, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, describe_batch, NULL,
+	 NULL, ana_free},
+	{{"analytics", "stats_welch", "us", false, "Welch's t-test, 5*10^4 values against 5*10^4"},
+	 PER_OP, 1e6, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, welch_batch, NULL,
+	 NULL, ana_free},
+	{{"analytics", "stats_mann_whitney", "ms", false,
+	  "Mann-Whitney U, 5*10^4 values against 5*10^4"},
+	 PER_OP, 1e3, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, mw_batch, NULL, NULL,
+	 ana_free},
+	{{"analytics", "stats_mann_kendall", "ms", false, "Mann-Kendall trend test of 10^4 values"},
+	 PER_OP, 1e3, 0, false, false, "points", MK_POINTS, ana_setup, mk_batch, NULL, NULL,
+	 ana_free},
+	{{"analytics", "stats_sen", "ms", false, "Sen's slope and its interval over 3000 values"},
+	 PER_OP, 1e3, 0, false, false, "points", SEN_POINTS, ana_setup, sen_batch, NULL, NULL,
+	 ana_free},
+	{{"analytics", "stats_pearson", "us", false, "Pearson's r of two series of 10^5 values"},
+	 PER_OP, 1e6, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, pearson_batch, NULL,
+	 NULL, ana_free},
+	{{"analytics", "stats_spearman", "ms", false, "Spearman's rho of two series of 10^5 values"},
+	 PER_OP, 1e3, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, spearman_batch, NULL,
+	 NULL, ana_free},
+	{{"analytics", "stats_bootstrap_mean", "ms", false,
+	  "bootstrap interval of a difference of means, 2000 resamples of 500 + 500 values"},
+	 PER_OP, 1e3, 0, false, false, "points", BOOT_MEAN_POINTS, ana_setup, boot_mean_batch, NULL,
+	 NULL, ana_free},
+	{{"analytics", "stats_bootstrap_p99", "ms", false,
+	  "bootstrap interval of a difference of p99 between two histograms of 10^5 latencies"},
+	 PER_OP, 1e3, 0, false, false, "points", ANALYTICS_POINTS, ana_setup, boot_p99_batch, NULL,
+	 NULL, ana_free},
 	{{"reports", "summary_render", "us", false,
 	  "build and encode a summary of 8 endpoints with their histograms"},
 	 PER_OP, 1e6, 0, false, false, "endpoints", REPORT_ENDPOINTS, rep_setup,
@@ -2419,7 +2603,9 @@ static lt_rc measure_batches(struct lt_bench *b, const struct bcase *c, void *ct
 		double next = ceil((double)iters * mult);
 		iters = next > (double)cap ? cap : next <= (double)iters ? iters + 1 : (uint64_t)next;
 	}
-	for (unsigned w = 0; w < warmup; w++) {
+	/* The last calibration batch ran at the final size and was not
+	 * measured: it is the first warm-up run already. */
+	for (unsigned w = 1; w < warmup; w++) {
 		if (b->stop)
 			return LT_EINTR;
 		if ((rc = progress(b, c->info.suite, c->info.name, index, "warmup", w + 1, warmup)))

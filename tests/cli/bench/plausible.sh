@@ -60,6 +60,15 @@ within analytics/hist_record 10 1000000
 within analytics/hist_merge 0.01 100000
 within analytics/hist_percentiles 0.01 100000
 within analytics/bench_stats 0.5 10000
+within analytics/stats_describe 0.1 10000
+within analytics/stats_welch 10 1000000
+within analytics/stats_mann_whitney 0.5 100000
+within analytics/stats_mann_kendall 1 100000
+within analytics/stats_sen 1 100000
+within analytics/stats_pearson 10 1000000
+within analytics/stats_spearman 0.5 100000
+within analytics/stats_bootstrap_mean 0.5 100000
+within analytics/stats_bootstrap_p99 0.01 10000
 within reports/summary_render 10 10000000
 within reports/summary_read 10 10000000
 within reports/alert_render 0.5 100000
