@@ -35,6 +35,12 @@
  * Query parameters, on any endpoint above, combinable
  *   delay_ms=<n>      answer n ms (0..3600000) after the request was received,
  *                     with a timer in the event loop (no thread sleeps)
+ *   jitter_ms=<j>     add a uniformly random extra 0..j ms (0..3600000, in
+ *                     microsteps) to the delay, drawn per request from the
+ *                     event-loop thread's own PRNG (xorshift64*, seeded from
+ *                     the clock and the thread's index, so runs differ): the
+ *                     within-run noise of a real service, for the A/A and A/B
+ *                     experiments of the regression tests
  *   status=<n>        answer with status n (200..599), body {"status":n}
  *                     (no body for 204 and 304)
  *   fail_pct=<p>      answer 500 {"error":"injected failure"} to p % (0..100)
@@ -219,6 +225,7 @@ struct worker {
 	_Atomic int64_t open_connections;
 	struct counters counters;
 	char scratch[PATTERN_CHUNK];     /* discarded request bodies, lingering */
+	uint64_t rng;                    /* jitter_ms: xorshift64* state, never 0 */
 };
 
 static struct worker *workers;
@@ -274,7 +281,7 @@ struct request {
 	enum route route;
 	int path_slot;
 	const char *error;          /* bad parameter: answered 400 at once */
-	uint64_t delay_ms, size, ctl_ms;
+	uint64_t delay_ms, jitter_ms, size, ctl_ms;
 	int status;                 /* 0: the route's */
 	int fail_pct;
 	int64_t every_ms;           /* -1: the behaviour's default */
@@ -625,6 +632,9 @@ static void parse_query(struct request *r, const char *q, size_t n)
 		if (KEY("delay_ms")) {
 			if (!parse_uint(v, vlen, MAX_DELAY_MS, &r->delay_ms))
 				r->error = "bad delay_ms";
+		} else if (KEY("jitter_ms")) {
+			if (!parse_uint(v, vlen, MAX_DELAY_MS, &r->jitter_ms))
+				r->error = "bad jitter_ms";
 		} else if (KEY("status")) {
 			if (!parse_uint(v, vlen, 599, &x) || x < 200)
 				r->error = "bad status";
@@ -1365,6 +1375,19 @@ static int respond(struct conn *c)
 	return 0;
 }
 
+/* Uniform on 0..max_us (inclusive) from the worker's xorshift64* stream:
+ * one thread owns w, so no lock; the modulo bias (< max_us / 2^64) is far
+ * below anything a test can see. */
+static int64_t jitter_us(struct worker *w, uint64_t max_us)
+{
+	uint64_t x = w->rng;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	w->rng = x;
+	return (int64_t)((x * 0x2545F4914F6CDD1DULL) % (max_us + 1));
+}
+
 /* The request in c->req has been fully received: count it and answer it now
  * or when its delay (or a global stall) is over. */
 static int request_complete(struct conn *c)
@@ -1381,6 +1404,8 @@ static int request_complete(struct conn *c)
 			if (start < now)
 				start = now;
 			int64_t due = start + (int64_t)r->delay_ms * 1000;
+			if (r->jitter_ms)
+				due += jitter_us(c->w, r->jitter_ms * 1000);
 			if (due > now) {
 				c->state = ST_WAIT;
 				timer_set(c, due);
@@ -1779,8 +1804,8 @@ static void usage(FILE *f)
 	      "HTTP/1.1 test target for lt; the behaviour of each request comes from\n"
 	      "its URL (see the comment at the top of tests/support/lt-target.c):\n"
 	      "  /health /json /delay/<ms> /status/<n> /bytes/<n>\n"
-	      "  ?delay_ms= &status= &fail_pct= &size= &drop=1 &stall=1 &garbage=1\n"
-	      "  &headers_forever=1 &body_forever=1 &every_ms= &close=1\n"
+	      "  ?delay_ms= &jitter_ms= &status= &fail_pct= &size= &drop=1 &stall=1\n"
+	      "  &garbage=1 &headers_forever=1 &body_forever=1 &every_ms= &close=1\n"
 	      "  GET /_control/stats, POST /_control/reset, POST /_control/stall?ms=<n>\n", f);
 }
 
@@ -1908,6 +1933,18 @@ int main(int argc, char **argv)
 	workers = calloc((size_t)worker_count, sizeof *workers);
 	for (int i = 0; workers && i < worker_count; i++)
 		workers[i].epfd = workers[i].listen_fd = -1;
+	/* jitter_ms: each thread its own stream, different in every process
+	 * (splitmix64 of clock and index spreads nearby seeds apart). */
+	struct timespec seed_ts;
+	clock_gettime(CLOCK_REALTIME, &seed_ts);
+	for (int i = 0; workers && i < worker_count; i++) {
+		uint64_t z = ((uint64_t)seed_ts.tv_sec * 1000000000u + (uint64_t)seed_ts.tv_nsec) ^
+			     ((uint64_t)getpid() << 32) ^ ((uint64_t)(i + 1) * 0x9E3779B97F4A7C15ULL);
+		z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+		z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+		z ^= z >> 31;
+		workers[i].rng = z ? z : 0x9E3779B97F4A7C15ULL;
+	}
 	int stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (!workers || stop_fd < 0) {
 		fprintf(stderr, "lt-target: cannot start: %s\n", strerror(errno));

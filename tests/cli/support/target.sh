@@ -81,6 +81,22 @@ get /delay/150
 why="took $secs s"
 check "/delay/150 answers after >= 150 ms" eval '[ "$code" = 200 ] && at_least "$secs" 0.15'
 
+# 20 draws of U(0, 100 ms) on 50 ms: each at least 50 ms; their range under
+# 30 ms has probability 20 * 0.3^19 < 1e-8, so all-alike means no jitter.
+lo=9 hi=0 slow=0
+for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+	get '/health?delay_ms=50&jitter_ms=100'
+	[ "$code" = 200 ] || slow=1
+	below "$secs" 0.05 && slow=1
+	below "$secs" "$lo" && lo=$secs
+	below "$hi" "$secs" && hi=$secs
+done
+why="times from $lo s to $hi s"
+check "jitter_ms=100 adds a random 0..100 ms to delay_ms=50" \
+	eval '[ "$slow" = 0 ] && at_least "$(awk -v a="$hi" -v b="$lo" "BEGIN { print a - b }")" 0.03'
+get '/health?jitter_ms=x'
+check "a bad jitter_ms is 400" eval '[ "$code" = 400 ] && [ "$(cat "$T/body")" = "{\"error\":\"bad jitter_ms\"}" ]'
+
 get '/api/status?status=503'
 check "status=503" eval '[ "$code" = 503 ] && [ "$(cat "$T/body")" = "{\"status\":503}" ]'
 get /status/201
