@@ -1,5 +1,6 @@
 # Two commands: both measured, the second carries its ratio to the first,
 # and the summary says how many times faster the fastest ran.
+export LT_BENCH_STATUS="$T/status.json"
 run lt-bench run --runs 5 -- sleep 0.1 -- sleep 0.05
 expect_rc 0
 expect_out_lines 2

@@ -1,5 +1,6 @@
 # A command that is slow once in ten runs is flagged for outliers: in the
 # record, in the warning and in the recommendations.
+export LT_BENCH_STATUS="$T/status.json"
 cat > noisy.sh <<'SH'
 n=$(cat count 2>/dev/null || echo 0)
 n=$((n + 1))

@@ -2,6 +2,7 @@
 # tight 95 % interval, read from the NDJSON record.  A shared CI machine can
 # stall one attempt badly enough to move the mean; three attempts are
 # allowed, and a broken timer or runner fails all three.
+export LT_BENCH_STATUS="$T/status.json"
 num() { # FIELD: a number of the record in $T/out
 	sed -n "s/.*\"$1\":\([-0-9.e+]*\).*/\1/p" "$T/out" | head -n 1
 }

@@ -1,5 +1,6 @@
 # A short built-in suite emits valid bench records: lt-store validates and
 # records each one.
+export LT_BENCH_STATUS="$T/status.json"
 run sh -c 'lt-bench run --suite memory --min-time 0.05 --runs 3 | lt-store'
 expect_rc 0
 expect_out_lines 4

@@ -1,5 +1,6 @@
 # Bad usage and bad input exit 2 with a message; a failing, crashing or
 # hanging command fails its benchmark (exit 1).
+export LT_BENCH_STATUS="$T/status.json"
 run lt-bench --help
 expect_rc 0
 expect_out '^usage: lt-bench list'
