@@ -12,6 +12,8 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/lt-cli.XXXXXX") || exit 3
 trap 'rm -rf "$tmp"' EXIT INT TERM
 for c in "$@"; do
 	[ -f "$c" ] || continue
+	# helpers.sh files hold functions the cases of their folder source.
+	[ "$(basename "$c")" = helpers.sh ] && continue
 	case $c in /*) ;; *) c="$PWD/$c" ;; esac
 	name=$(basename "$(dirname "$c")")/$(basename "$c" .sh)
 	T="$tmp/$(printf '%s' "$name" | tr '/' '_')"
