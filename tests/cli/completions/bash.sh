@@ -16,3 +16,21 @@ out=$(complete_words "$SRC/completions/bash/lt-store" _lt_store lt-store export 
 printf '%s\n' "$out" | grep -qx -- --format || fail "lt-store export: no --format among: $out"
 out=$(complete_words "$SRC/completions/bash/lt-store" _lt_store lt-store export --format "")
 [ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "csv ndjson " ] || fail "formats: $out"
+
+# lt-run: options, option values, scenario files and the ids inside them.
+run_words() { complete_words "$SRC/completions/bash/lt-run" _lt_run lt-run "$@"; }
+out=$(run_words --seg)
+[ "$out" = --segment ] || fail "lt-run --seg: $out"
+out=$(run_words --d)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "--db --dry-run --duration " ] || fail "lt-run --d: $out"
+out=$(run_words --threshold e)
+[ "$out" = errorRate ] || fail "lt-run --threshold e: $out"
+mkdir -p "$T/lt-run" && cd "$T/lt-run" || fail "no scratch directory"
+printf '%s\n' '[{"id": "smoke", "name": "a"},' ' {"id": "soak", "name": "b"}]' > suite.json
+: > notes.txt
+out=$(run_words "")
+printf '%s\n' "$out" | grep -qx suite.json || fail "lt-run: no suite.json among: $out"
+printf '%s\n' "$out" | grep -qx notes.txt && fail "lt-run offers notes.txt: $out"
+out=$(run_words suite.json --scenario s)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "smoke soak " ] || fail "lt-run --scenario: $out"
+cd "$T" || fail "cd"
