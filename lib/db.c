@@ -2584,3 +2584,356 @@ lt_rc lt_db_alert_ack(struct lt_db *db, const char *alert_id, const char *by, co
 	cJSON_Delete(rows);
 	return rc;
 }
+
+/* ---- schedules and their executions (lt-sched) ----------------------------- */
+
+static const char schedule_columns[] =
+	"SELECT name, scenario_id, scenario_path, schedule, timezone, enabled,"
+	" options AS options_json, retries, timeout_s, concurrency_policy,"
+	" starting_deadline_s, history_limit, last_fired_at, created_at, updated_at"
+	" FROM scheduled_tests";
+
+lt_rc lt_db_schedules_add(struct lt_db *db, const cJSON *rows, bool replace, const char *now,
+			  struct lt_err *err)
+{
+	const char *what = "adding schedules";
+	const cJSON *row;
+	lt_rc rc;
+
+	if (!cJSON_IsArray(rows))
+		return lt_err_set(err, LT_EUSAGE, "lt_db_schedules_add: rows must be an array");
+	cJSON_ArrayForEach(row, rows)
+		if (!field_str(row, "name") || !field_str(row, "schedule"))
+			return lt_err_set(err, LT_EINVAL, "a schedule needs a name and a schedule");
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	cJSON_ArrayForEach(row, rows) {
+		const char *name = field_str(row, "name");
+		const cJSON *enabled = field(row, "enabled");
+		cJSON *found = NULL;
+		int n;
+
+		if ((rc = query_rows(db, what, &found, NULL, err,
+				     "SELECT 1 FROM scheduled_tests WHERE name = ?1", "t", name)))
+			goto fail;
+		n = cJSON_GetArraySize(found);
+		cJSON_Delete(found);
+		if (n && !replace) {
+			rc = lt_err_set(err, LT_EEXIST,
+					"schedule %s exists already (remove it first, or replace it)",
+					name);
+			goto fail;
+		}
+		/* On replace the row keeps created_at and last_fired_at: the
+		 * fire times already run stay run. */
+		rc = query_rows(db, what, NULL, NULL, err,
+				"INSERT INTO scheduled_tests (name, scenario_id, scenario_path, schedule,"
+				" timezone, enabled, options, retries, timeout_s, concurrency_policy,"
+				" starting_deadline_s, history_limit, created_at, updated_at)"
+				" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, coalesce(?8, 0), ?9,"
+				"  coalesce(?10, 'forbid'), ?11, coalesce(?12, 100), ?13, ?13)"
+				" ON CONFLICT (name) DO UPDATE SET scenario_id = excluded.scenario_id,"
+				" scenario_path = excluded.scenario_path, schedule = excluded.schedule,"
+				" timezone = excluded.timezone, enabled = excluded.enabled,"
+				" options = excluded.options, retries = excluded.retries,"
+				" timeout_s = excluded.timeout_s,"
+				" concurrency_policy = excluded.concurrency_policy,"
+				" starting_deadline_s = excluded.starting_deadline_s,"
+				" history_limit = excluded.history_limit, updated_at = excluded.updated_at",
+				"tttttijddtddt", name, field_str(row, "scenario_id"),
+				field_str(row, "scenario_path"), field_str(row, "schedule"),
+				field_str(row, "timezone"),
+				(int64_t)(cJSON_IsFalse(enabled) ||
+					  (cJSON_IsNumber(enabled) && enabled->valuedouble == 0) ? 0 : 1),
+				field(row, "options"), field_num(row, "retries"),
+				field_num(row, "timeout_s"), field_str(row, "concurrency_policy"),
+				field_num(row, "starting_deadline_s"), field_num(row, "history_limit"),
+				now);
+		if (rc)
+			goto fail;
+	}
+	if ((rc = tx_commit(db, what, err)))
+		goto fail;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_schedule_get(struct lt_db *db, const char *name, cJSON **row, struct lt_err *err)
+{
+	char sql[512];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	snprintf(sql, sizeof sql, "%s WHERE name = ?1", schedule_columns);
+	if ((rc = query_rows(db, "reading schedules", &rows, NULL, err, sql, "t", name)))
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND, "no schedule %s", name);
+	}
+	*row = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
+lt_rc lt_db_schedules_list(struct lt_db *db, cJSON **rows, struct lt_err *err)
+{
+	char sql[512];
+	snprintf(sql, sizeof sql, "%s ORDER BY name", schedule_columns);
+	return query_rows(db, "reading schedules", rows, NULL, err, sql, "");
+}
+
+lt_rc lt_db_schedule_delete(struct lt_db *db, const char *name, struct lt_err *err)
+{
+	const char *what = "removing a schedule";
+	int changes = 0;
+	lt_rc rc;
+
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = query_rows(db, what, NULL, &changes, err,
+			     "DELETE FROM scheduled_tests WHERE name = ?1", "t", name)) ||
+	    (rc = query_rows(db, what, NULL, NULL, err,
+			     "DELETE FROM schedule_locks WHERE schedule = ?1", "t", name)))
+		goto fail;
+	if (changes == 0) {
+		rc = lt_err_set(err, LT_ENOTFOUND, "no schedule %s", name);
+		goto fail;
+	}
+	if ((rc = tx_commit(db, what, err)))
+		goto fail;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_schedule_set_enabled(struct lt_db *db, const char *name, bool enabled,
+				 const char *now, struct lt_err *err)
+{
+	int changes = 0;
+	lt_rc rc = query_rows(db, enabled ? "enabling a schedule" : "disabling a schedule", NULL,
+			      &changes, err,
+			      "UPDATE scheduled_tests SET enabled = ?2, updated_at = ?3,"
+			      " last_fired_at = CASE WHEN ?2 = 1 AND enabled = 0 THEN ?3"
+			      "  ELSE last_fired_at END WHERE name = ?1",
+			      "tit", name, (int64_t)enabled, now);
+	if (rc == LT_OK && changes == 0)
+		return lt_err_set(err, LT_ENOTFOUND, "no schedule %s", name);
+	return rc;
+}
+
+lt_rc lt_db_schedule_claim(struct lt_db *db, const struct lt_db_claim *c,
+			   enum lt_db_claim_result *result, struct lt_err *err)
+{
+	char what[256];
+	cJSON *rows = NULL;
+	int n, changes = 0;
+	bool busy = false;
+	lt_rc rc;
+
+	snprintf(what, sizeof what, "claiming %s at %s", c->schedule, c->fire_time);
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	/* Inside the write transaction nobody else can insert the lock or
+	 * start an execution between this look and the insert below. */
+	if ((rc = query_rows(db, what, &rows, NULL, err,
+			     "SELECT 1 FROM schedule_locks WHERE schedule = ?1 AND fire_time = ?2",
+			     "tt", c->schedule, c->fire_time)))
+		goto fail;
+	n = cJSON_GetArraySize(rows);
+	cJSON_Delete(rows);
+	rows = NULL;
+	if (n) {
+		*result = LT_DB_CLAIM_TAKEN;
+		tx_rollback(db);
+		return LT_OK;
+	}
+	if (c->forbid && c->execution_id) {
+		if ((rc = query_rows(db, what, &rows, NULL, err,
+				     "SELECT 1 FROM test_executions WHERE schedule = ?1"
+				     " AND finished_at IS NULL LIMIT 1", "t", c->schedule)))
+			goto fail;
+		busy = cJSON_GetArraySize(rows) > 0;
+		cJSON_Delete(rows);
+		rows = NULL;
+	}
+	if ((rc = query_rows(db, what, NULL, &changes, err,
+			     "UPDATE scheduled_tests SET last_fired_at ="
+			     " CASE WHEN last_fired_at IS NULL OR last_fired_at < ?2 THEN ?2"
+			     " ELSE last_fired_at END WHERE name = ?1 AND enabled = 1",
+			     "tt", c->schedule, c->fire_time)))
+		goto fail;
+	if (changes == 0) {
+		*result = LT_DB_CLAIM_GONE;
+		tx_rollback(db);
+		return LT_OK;
+	}
+	const char *exec_id = busy ? NULL : c->execution_id;
+	if ((rc = query_rows(db, what, NULL, NULL, err,
+			     "INSERT INTO schedule_locks (schedule, fire_time, execution_id, holder,"
+			     " acquired_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+			     "ttttt", c->schedule, c->fire_time, exec_id, c->holder, c->now)))
+		goto fail;
+	if (exec_id &&
+	    (rc = query_rows(db, what, NULL, NULL, err,
+			     "INSERT INTO test_executions (execution_id, attempt, schedule, scenario_id,"
+			     " started_at, status, recorded_at)"
+			     " VALUES (?1, 1, ?2, ?3, ?4, 'running', ?4)",
+			     "tttt", exec_id, c->schedule, c->scenario_id, c->now)))
+		goto fail;
+	if ((rc = tx_commit(db, what, err)))
+		goto fail;
+	*result = busy ? LT_DB_CLAIM_BUSY : exec_id ? LT_DB_CLAIMED : LT_DB_CLAIM_SKIPPED;
+	return LT_OK;
+fail:
+	tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_schedule_release(struct lt_db *db, const char *schedule, const char *fire_time,
+			     const char *before, struct lt_err *err)
+{
+	const char *what = "handing back a fire time";
+	lt_rc rc;
+
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = query_rows(db, what, NULL, NULL, err,
+			     "DELETE FROM schedule_locks WHERE schedule = ?1 AND fire_time = ?2",
+			     "tt", schedule, fire_time)) ||
+	    (rc = query_rows(db, what, NULL, NULL, err,
+			     "UPDATE scheduled_tests SET last_fired_at = ?3"
+			     " WHERE name = ?1 AND last_fired_at = ?2",
+			     "ttt", schedule, fire_time, before)) ||
+	    (rc = tx_commit(db, what, err))) {
+		tx_rollback(db);
+		return rc;
+	}
+	return LT_OK;
+}
+
+lt_rc lt_db_execution_start(struct lt_db *db, const char *execution_id, unsigned attempt,
+			    const char *schedule, const char *scenario_id,
+			    const char *started_at, struct lt_err *err)
+{
+	return query_rows(db, "recording an execution", NULL, NULL, err,
+			  "INSERT INTO test_executions (execution_id, attempt, schedule, scenario_id,"
+			  " started_at, status, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?5)"
+			  " ON CONFLICT (execution_id, attempt) DO NOTHING",
+			  "tittt", execution_id, (int64_t)attempt, schedule, scenario_id,
+			  started_at);
+}
+
+lt_rc lt_db_executions_running(struct lt_db *db, const char *schedule, cJSON **rows,
+			       struct lt_err *err)
+{
+	return query_rows(db, "reading running executions", rows, NULL, err,
+			  "SELECT e.execution_id, e.attempt, e.schedule, e.scenario_id, e.started_at,"
+			  " l.fire_time, l.holder FROM test_executions e"
+			  " LEFT JOIN schedule_locks l ON l.execution_id = e.execution_id"
+			  " WHERE e.finished_at IS NULL AND (?1 IS NULL OR e.schedule = ?1)"
+			  " ORDER BY e.started_at, e.execution_id",
+			  "t", schedule);
+}
+
+lt_rc lt_db_schedule_newer_claim(struct lt_db *db, const char *schedule, const char *fire_time,
+				 bool *newer, struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	lt_rc rc = query_rows(db, "reading schedule locks", &rows, NULL, err,
+			      "SELECT 1 FROM schedule_locks WHERE schedule = ?1 AND fire_time > ?2"
+			      " AND execution_id IS NOT NULL LIMIT 1", "tt", schedule, fire_time);
+	if (rc == LT_OK)
+		*newer = cJSON_GetArraySize(rows) > 0;
+	cJSON_Delete(rows);
+	return rc;
+}
+
+lt_rc lt_db_executions_list(struct lt_db *db, const char *schedule, size_t limit,
+			    cJSON **rows, struct lt_err *err)
+{
+	return query_rows(db, "reading executions", rows, NULL, err,
+			  "SELECT e.execution_id, e.attempt, e.schedule, e.scenario_id, e.started_at,"
+			  " e.finished_at, e.status, e.exit_code, e.run_id, e.stderr, e.recorded_at,"
+			  " (SELECT l.fire_time FROM schedule_locks l"
+			  "  WHERE l.execution_id = e.execution_id) AS fire_time"
+			  " FROM test_executions e WHERE ?1 IS NULL OR e.schedule = ?1"
+			  " ORDER BY e.started_at DESC, e.attempt DESC LIMIT ?2",
+			  "ti", schedule, (int64_t)(limit ? limit : INT64_MAX));
+}
+
+lt_rc lt_db_execution_previous_status(struct lt_db *db, const char *schedule,
+				      const char *exclude_execution_id, char **status,
+				      struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	lt_rc rc = query_rows(db, "reading executions", &rows, NULL, err,
+			      "SELECT status FROM test_executions WHERE schedule = ?1"
+			      " AND execution_id IS NOT ?2 AND finished_at IS NOT NULL"
+			      " AND status != 'retrying' ORDER BY finished_at DESC LIMIT 1",
+			      "tt", schedule, exclude_execution_id);
+	if (rc)
+		return rc;
+	const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0),
+								   "status"));
+	*status = NULL;
+	if (s && !(*status = lti_strdup(s)))
+		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+	cJSON_Delete(rows);
+	return rc;
+}
+
+lt_rc lt_db_executions_prune(struct lt_db *db, const char *schedule, size_t keep,
+			     size_t *deleted, struct lt_err *err)
+{
+	const char *what = "pruning executions";
+	int changes = 0;
+	lt_rc rc;
+
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	/* An execution's age is the start of its first attempt. */
+	if ((rc = query_rows(db, what, NULL, &changes, err,
+			     "DELETE FROM test_executions WHERE schedule = ?1"
+			     " AND finished_at IS NOT NULL AND execution_id NOT IN ("
+			     "  SELECT execution_id FROM test_executions WHERE schedule = ?1"
+			     "  GROUP BY execution_id ORDER BY min(started_at) DESC LIMIT ?2)"
+			     " AND execution_id NOT IN (SELECT execution_id FROM test_executions"
+			     "  WHERE schedule = ?1 AND finished_at IS NULL)",
+			     "ti", schedule, (int64_t)keep)) ||
+	    (rc = query_rows(db, what, NULL, NULL, err,
+			     "DELETE FROM schedule_locks WHERE schedule = ?1"
+			     " AND fire_time < (SELECT last_fired_at FROM scheduled_tests WHERE name = ?1)"
+			     " AND (execution_id IS NULL OR execution_id NOT IN"
+			     "  (SELECT execution_id FROM test_executions WHERE schedule = ?1))",
+			     "t", schedule)) ||
+	    (rc = tx_commit(db, what, err))) {
+		tx_rollback(db);
+		return rc;
+	}
+	if (deleted)
+		*deleted = (size_t)changes;
+	return LT_OK;
+}
+
+lt_rc lt_db_scenario_get(struct lt_db *db, const char *scenario_id, cJSON **row,
+			 struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	lt_rc rc = query_rows(db, "reading scenarios", &rows, NULL, err,
+			      "SELECT scenario_id, name, description, config AS config_json,"
+			      " created_at, updated_at FROM load_test_scenarios WHERE scenario_id = ?1",
+			      "t", scenario_id);
+	if (rc)
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND, "unknown scenario %s", scenario_id);
+	}
+	*row = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return LT_OK;
+}

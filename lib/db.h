@@ -308,4 +308,117 @@ lt_rc lt_db_alerts_list(struct lt_db *db, const char *scenario_id, bool unacked_
 lt_rc lt_db_alert_ack(struct lt_db *db, const char *alert_id, const char *by, const char *note,
 		      char **full_id, struct lt_err *err);
 
+/* ---- schedules and their executions (lt-sched) ----
+ *
+ * Rows travel as cJSON objects named after the columns of scheduled_tests,
+ * test_executions and schedule_locks (lt-db(5)); the options column is
+ * JSON and arrives parsed.  Times are RFC 3339 UTC text with milliseconds
+ * ("2026-11-27T02:00:00.000Z", lti_time_format), so that text order is
+ * time order; callers pass their own `now`, since lt-sched's clock can be
+ * a fake one in tests.  The lock that makes "one execution per schedule
+ * and fire time" hold across processes and hosts is the primary key of
+ * schedule_locks, taken inside BEGIN IMMEDIATE together with the check of
+ * running executions: see lt_db_schedule_claim. */
+
+/* Add the schedules of rows (an array of objects with at least name and
+ * schedule; borrowed), in one transaction.  Without replace, a name
+ * already stored is LT_EEXIST and nothing is added; with it, the stored
+ * schedule is replaced but keeps its created_at and last_fired_at.
+ * LT_EINVAL for a row without a name or schedule. */
+lt_rc lt_db_schedules_add(struct lt_db *db, const cJSON *rows, bool replace, const char *now,
+			  struct lt_err *err);
+
+/* The schedule name: *row new.  LT_ENOTFOUND "no schedule NAME". */
+lt_rc lt_db_schedule_get(struct lt_db *db, const char *name, cJSON **row, struct lt_err *err);
+
+/* Every schedule, by name: *rows a new array. */
+lt_rc lt_db_schedules_list(struct lt_db *db, cJSON **rows, struct lt_err *err);
+
+/* Delete the schedule name and its locks; its executions stay (they are
+ * the audit trail).  LT_ENOTFOUND when there is none. */
+lt_rc lt_db_schedule_delete(struct lt_db *db, const char *name, struct lt_err *err);
+
+/* Enable or disable the schedule name.  Enabling a disabled schedule sets
+ * its last_fired_at to now: fire times that passed while it was disabled
+ * are not caught up.  LT_ENOTFOUND when there is none. */
+lt_rc lt_db_schedule_set_enabled(struct lt_db *db, const char *name, bool enabled,
+				 const char *now, struct lt_err *err);
+
+enum lt_db_claim_result {
+	LT_DB_CLAIMED = 1,  /* the lock is ours: attempt 1 is recorded as running */
+	LT_DB_CLAIM_TAKEN,  /* another process holds (or held) this fire time */
+	LT_DB_CLAIM_BUSY,   /* forbid: an execution of the schedule is running, so
+			     * the fire time is recorded as skipped */
+	LT_DB_CLAIM_GONE,   /* the schedule was removed or disabled meanwhile */
+	LT_DB_CLAIM_SKIPPED,/* execution_id NULL: the fire time is recorded as skipped */
+};
+
+struct lt_db_claim {
+	const char *schedule, *fire_time;  /* the lock's key */
+	const char *execution_id;  /* NULL: record the fire time as skipped */
+	const char *scenario_id;   /* of the test_executions row */
+	const char *holder;        /* "host:pid" */
+	const char *now;           /* acquired_at, and attempt 1's started_at */
+	bool forbid;               /* skip when an execution of the schedule runs */
+};
+
+/* Take the lock of (c->schedule, c->fire_time) in one BEGIN IMMEDIATE
+ * transaction: when no row holds it, insert it, raise the schedule's
+ * last_fired_at to the fire time and, unless the fire time is skipped,
+ * record attempt 1 of c->execution_id as running.  Two processes that
+ * claim the same fire time at once serialize on the write lock and the
+ * second finds the row: exactly one gets LT_DB_CLAIMED.  *result says
+ * what happened; LT_EDB when the database stays locked. */
+lt_rc lt_db_schedule_claim(struct lt_db *db, const struct lt_db_claim *c,
+			   enum lt_db_claim_result *result, struct lt_err *err);
+
+/* Hand the fire time back: delete its lock and, when the schedule's
+ * last_fired_at is that fire time, set it to before, so that the next
+ * pass finds the fire time due again (within its starting deadline). */
+lt_rc lt_db_schedule_release(struct lt_db *db, const char *schedule, const char *fire_time,
+			     const char *before, struct lt_err *err);
+
+/* Record attempt (>= 2) of execution_id as running from started_at. */
+lt_rc lt_db_execution_start(struct lt_db *db, const char *execution_id, unsigned attempt,
+			    const char *schedule, const char *scenario_id,
+			    const char *started_at, struct lt_err *err);
+
+/* The running attempts (finished_at NULL) of schedule (NULL: all), with
+ * their lock: {execution_id, attempt, schedule, scenario_id, started_at,
+ * fire_time, holder}; fire_time and holder null when no lock names the
+ * execution.  *rows a new array, oldest first. */
+lt_rc lt_db_executions_running(struct lt_db *db, const char *schedule, cJSON **rows,
+			       struct lt_err *err);
+
+/* *newer: whether an execution of schedule was claimed for a fire time
+ * later than fire_time (lt-sched's replace policy asks it). */
+lt_rc lt_db_schedule_newer_claim(struct lt_db *db, const char *schedule, const char *fire_time,
+				 bool *newer, struct lt_err *err);
+
+/* Attempts, newest first (by started_at, then attempt), of schedule
+ * (NULL: all), at most limit (0: all): the test_executions columns and
+ * the fire_time of the lock.  *rows a new array. */
+lt_rc lt_db_executions_list(struct lt_db *db, const char *schedule, size_t limit,
+			    cJSON **rows, struct lt_err *err);
+
+/* The status of the last finished execution of schedule other than
+ * exclude_execution_id (its last attempt, "retrying" attempts left out):
+ * *status new, NULL when there is none. */
+lt_rc lt_db_execution_previous_status(struct lt_db *db, const char *schedule,
+				      const char *exclude_execution_id, char **status,
+				      struct lt_err *err);
+
+/* Keep the newest keep executions of schedule (every attempt of each),
+ * delete the older finished ones and the locks of fire times before the
+ * schedule's last_fired_at whose execution is gone.  *deleted (may be
+ * NULL) the attempts deleted.  Running attempts are never deleted. */
+lt_rc lt_db_executions_prune(struct lt_db *db, const char *schedule, size_t keep,
+			     size_t *deleted, struct lt_err *err);
+
+/* The stored scenario scenario_id: {scenario_id, name, description,
+ * config (parsed), created_at, updated_at}; *row new.  LT_ENOTFOUND when
+ * no run recorded it. */
+lt_rc lt_db_scenario_get(struct lt_db *db, const char *scenario_id, cJSON **row,
+			 struct lt_err *err);
+
 #endif
