@@ -1145,7 +1145,7 @@ static lt_rc jdoubles_in(const cJSON *arr, const char *path, size_t n,
 	return LT_OK;
 }
 
-/* "sizes": d h k h d within the limits, into m's widths. */
+/* "sizes": d h k h d within the limits; the hidden widths into h, k. */
 static lt_rc read_sizes(const cJSON *root, size_t d, size_t *h, size_t *k,
 			struct lt_err *err)
 {
@@ -1186,7 +1186,8 @@ static lt_rc read_sizes(const cJSON *root, size_t d, size_t *h, size_t *k,
 	return LT_OK;
 }
 
-/* "features": d names; returns d (0 on error). */
+/* "features": an array of 2 .. LT_ANOMALY_MAX_FEATURES strings, its
+ * size into d (the names are checked when copied, by set_names). */
 static lt_rc read_features(const cJSON *root, const cJSON **arr, size_t *d,
 			   struct lt_err *err)
 {
