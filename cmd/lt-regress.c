@@ -8,6 +8,7 @@
 #include "ndjson.h"
 #include "notify.h"
 #include "regress.h"
+#include "report.h"
 #include "store.h"
 #include "util.h"
 
@@ -27,6 +28,8 @@ static const char usage[] =
 	"       lt-regress ack [--db <path>] [--note <text>] [--by <name>] <alert>\n"
 	"       lt-regress thresholds set [--db <path>] [--scenario <id>] <file>\n"
 	"       lt-regress thresholds show [--db <path>] [--scenario <id>]\n"
+	"       lt-regress report [--db <path>] [--env <env>] [--format text|markdown|json|html|junit]\n"
+	"                         <scenario>\n"
 	"       lt-regress stat [--field <name>] [--alpha <a>] <method> <file> [<file>]\n"
 	"\n"
 	"check records the run on stdin (lt-run's NDJSON), compares it with the baseline of\n"
@@ -44,6 +47,7 @@ static const char usage[] =
 	"      --notify <target>    on a regression, tell console, webhook:URL, slack:URL or\n"
 	"                           email:ADDR (repeatable; added to the thresholds' notify)\n"
 	"      --json               NDJSON (alert records, then the verdict) even on a terminal\n"
+	"      --format <format>    report: text (default), markdown, json, html or junit\n"
 	"  -s, --scenario <id>      alerts, thresholds: the scenario\n"
 	"      --unacked            alerts: only those not acknowledged\n"
 	"  -n, --limit <n>          alerts: at most <n> (default 50, 0: all)\n"
@@ -55,7 +59,7 @@ static const char usage[] =
 	"      --version            show the version\n";
 
 enum { OPT_DB = 256, OPT_FAIL_ON, OPT_NOTIFY, OPT_JSON, OPT_UNACKED, OPT_NOTE, OPT_BY, OPT_ALPHA,
-       OPT_VERSION };
+       OPT_VERSION, OPT_FORMAT };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -72,6 +76,7 @@ static const struct option long_opts[] = {
 	{"by", required_argument, NULL, OPT_BY},
 	{"field", required_argument, NULL, 'f'},
 	{"alpha", required_argument, NULL, OPT_ALPHA},
+	{"format", required_argument, NULL, OPT_FORMAT},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -84,6 +89,7 @@ struct opts {
 	size_t n_notify;
 	long limit;
 	double alpha;
+	enum lt_report_format format;
 };
 
 static int fail(const struct lt_err *err, lt_rc rc)
@@ -351,6 +357,19 @@ static int cmd_thresholds(const struct opts *o, struct lt_db *db, const char *ve
 	return rc == LT_OK ? 0 : fail(&err, rc);
 }
 
+/* ---- report ---- */
+
+/* A report describes a verdict, it is not one: it exits 0 whatever the
+ * verdict, so `lt-regress report ... > junit.xml` never fails a CI step
+ * that check has already decided. */
+static int cmd_report(const struct opts *o, struct lt_db *db, const char *scenario)
+{
+	struct lt_err err = {0};
+	lt_rc rc = lt_report_write(db, scenario, o->env, o->format, stdout, &err);
+
+	return rc == LT_OK ? 0 : fail(&err, rc);
+}
+
 /* ---- stat ---- */
 
 static lt_rc read_series(const char *path, const char *field, double **v, size_t *n,
@@ -414,13 +433,13 @@ int main(int argc, char **argv)
 		printf("lt-regress %s\n", LT_VERSION);
 		return 0;
 	}
-	static const char *const subs[] = {"check", "alerts", "ack", "thresholds", "stat"};
+	static const char *const subs[] = {"check", "alerts", "ack", "thresholds", "report", "stat"};
 	sub = NULL;
 	for (size_t i = 0; argc > 1 && i < sizeof subs / sizeof *subs; i++)
 		if (!strcmp(argv[1], subs[i]))
 			sub = subs[i];
 	if (!sub) {
-		fprintf(stderr, "lt-regress: expected a command: check, alerts, ack, thresholds or stat\n%s",
+		fprintf(stderr, "lt-regress: expected a command: check, alerts, ack, thresholds, report or stat\n%s",
 			usage);
 		return 2;
 	}
@@ -473,6 +492,12 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case OPT_FORMAT:
+			if ((rc = lt_report_format_parse(optarg, &o.format, &err)) != LT_OK) {
+				fprintf(stderr, "lt-regress: --format: %s\n", lt_errmsg(&err));
+				return 2;
+			}
+			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case OPT_VERSION: printf("lt-regress %s\n", LT_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -482,6 +507,10 @@ int main(int argc, char **argv)
 	int n = argc - optind;
 	if (!strcmp(sub, "stat"))
 		return cmd_stat(&o, rest, n);
+	if (!strcmp(sub, "report") && n != 1) {
+		fprintf(stderr, "lt-regress report: expected one scenario id\n");
+		return 2;
+	}
 	if (!strcmp(sub, "ack") && n != 1) {
 		fprintf(stderr, "lt-regress ack: expected one alert id\n");
 		return 2;
@@ -495,7 +524,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lt-regress %s: unexpected argument '%s'\n", sub, rest[0]);
 		return 2;
 	}
-	bool readonly = !strcmp(sub, "alerts") ||
+	bool readonly = !strcmp(sub, "alerts") || !strcmp(sub, "report") ||
 			(!strcmp(sub, "thresholds") && !strcmp(rest[0], "show"));
 	if ((rc = lt_db_open(o.db, readonly ? LT_DB_READONLY : 0, &db, &err)) != LT_OK) {
 		/* Nothing stored yet: the defaults are still worth showing. */
@@ -508,6 +537,8 @@ int main(int argc, char **argv)
 		status = cmd_alerts(&o, db);
 	else if (!strcmp(sub, "ack"))
 		status = cmd_ack(&o, db, rest[0]);
+	else if (!strcmp(sub, "report"))
+		status = cmd_report(&o, db, rest[0]);
 	else
 		status = db || !strcmp(rest[0], "show")
 				 ? cmd_thresholds(&o, db, rest[0], n > 1 ? rest[1] : NULL)
