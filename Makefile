@@ -42,8 +42,9 @@ PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
+# -iquote, not -I: lib/sched.h must not shadow the system's <sched.h>.
 LT_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla \
-              -fPIC -pthread -Ilib $(PKG_CFLAGS) $(SAN_FLAGS)
+              -fPIC -pthread -iquote lib $(PKG_CFLAGS) $(SAN_FLAGS)
 LT_LDFLAGS  = -pthread $(SAN_FLAGS)
 RPATH       = -Wl,-rpath,'$$ORIGIN/../lib'
 

@@ -114,7 +114,11 @@ static int on_record(const cJSON *rec, void *user)
 {
 	struct run_ctx *c = user;
 
+	/* Flushed each time even into a file: one line a second costs
+	 * nothing, and `tail -f` or a killed pod then sees every second. */
 	if (lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK ||
+	    (fflush(stdout) != 0 &&
+	     lt_err_set(&c->write_err, LT_EIO, "stdout: %s", strerror(errno)) != LT_OK) ||
 	    (c->db && record_live(c, rec, &c->write_err) != LT_OK)) {
 		/* stdout is gone (a closed pipe) or the database failed: stop
 		 * sending load nobody will see. */
@@ -316,6 +320,17 @@ int main(int argc, char **argv)
 		if ((rc = lt_scenario_apply_overrides(sc, &ov, &err)) != LT_OK) {
 			fprintf(stderr, "lt-run: %s\n", lt_errmsg(&err));
 			status = lt_rc_exit_status(rc);
+			goto out;
+		}
+	}
+	if (eo.run_id) {
+		size_t runs = 0;
+		for (size_t i = 0; i < lt_scenario_set_count(set); i++)
+			runs += !only || !strcmp(lt_scenario_set_get(set, i)->id, only);
+		if (runs > 1) {
+			fprintf(stderr, "lt-run: --run-id: %s holds %zu scenarios and each run needs its "
+				"own id: pick one with --scenario\n", argv[optind], runs);
+			status = 2;
 			goto out;
 		}
 	}

@@ -47,11 +47,13 @@ enum err_kind {
 	ERR_IO,        /* send or receive failed, connection reset */
 	ERR_OTHER,
 	ERR_CHECK,     /* answered, but a validation rule failed */
+	ERR_ABORTED,   /* still unanswered when the run's drain ran out */
 	ERR_KINDS
 };
 
 static const char *const err_kind_names[ERR_KINDS] = {
 	"none", "timeout", "connect", "dns", "tls", "protocol", "io", "other", "check",
+	"aborted",
 };
 
 enum check_kind {
@@ -159,6 +161,8 @@ struct worker {
 	size_t n_free;
 	struct tnode arrival;   /* first field not needed: one per worker */
 	double arrival_t;       /* next arrival, seconds since start (this worker's share) */
+	double arrival_t0;      /* the first one */
+	uint64_t arrival_k;     /* arrivals scheduled so far */
 	double share;           /* fraction of the scenario rate this worker sends */
 	/* shared with the reporter */
 	pthread_mutex_t lock;
@@ -599,6 +603,7 @@ static enum err_kind classify(CURLcode rc)
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_ISSUER_ERROR: return ERR_TLS;
 	case CURLE_WEIRD_SERVER_REPLY:
+	case CURLE_UNSUPPORTED_PROTOCOL: /* "Unsupported response code in HTTP response" */
 	case CURLE_HTTP2:
 	case CURLE_HTTP2_STREAM:
 	case CURLE_BAD_CONTENT_ENCODING:
@@ -835,6 +840,14 @@ static void next_arrival(struct worker *w)
 	const struct lt_arrival *a = &w->e->sc->config.arrival;
 	double r = rate_at(a, w->arrival_t) * w->share;
 
+	w->arrival_k++;
+	if (a->n_stages == 0 && r > 0) {
+		/* A constant rate: from the index, so that a long run does not
+		 * gather the rounding of thousands of additions (225 steps of
+		 * 1/75 s fall short of 3 s and sent one arrival too many). */
+		w->arrival_t = w->arrival_t0 + (double)w->arrival_k / r;
+		return;
+	}
 	if (r <= 0) {
 		/* Nothing to send now; look again in 10 ms. */
 		w->arrival_t += 0.01;
@@ -849,7 +862,9 @@ static void arrivals_due(struct worker *w, uint64_t now)
 	struct lt_engine *e = w->e;
 	double total_s = e->sc->config.duration.total_s;
 
-	while (!draining(e) && w->arrival_t < total_s) {
+	/* The last arrival is due strictly before the end; the epsilon keeps
+	 * one due exactly at the end (in floating point) out. */
+	while (!draining(e) && w->arrival_t < total_s - 1e-9) {
 		uint64_t due = e->start_ns + secs_to_ns(w->arrival_t);
 		if (due > now) {
 			heap_set(&w->heap, &w->arrival, due);
@@ -867,6 +882,23 @@ static void arrivals_due(struct worker *w, uint64_t now)
 				atomic_fetch_sub(&w->active, 1);
 			}
 		}
+		next_arrival(w);
+	}
+}
+
+/* The run is ending: arrivals that fell due before the end (and before
+ * now) but were never sent -- the worker was late, descheduled, stopped
+ * -- are counted as dropped, never silently lost. */
+static void drop_due_arrivals(struct worker *w, uint64_t now)
+{
+	struct lt_engine *e = w->e;
+	double total_s = e->sc->config.duration.total_s;
+
+	if (closed_model(e))
+		return;
+	while (w->arrival_t < total_s - 1e-9 &&
+	       e->start_ns + secs_to_ns(w->arrival_t) <= now) {
+		atomic_fetch_add(&w->dropped, 1);
 		next_arrival(w);
 	}
 }
@@ -900,10 +932,19 @@ static void abort_in_flight(struct worker *w)
 	for (unsigned i = 0; i < w->n_users; i++) {
 		struct user *u = &w->users[i];
 		if (u->state == U_IN_FLIGHT) {
+			/* Sent and never answered: an error of the service (a
+			 * server that hangs must not pass the thresholds), with
+			 * no latency to record. */
+			struct done d = {
+				.end_ns = lti_mono_ns(),
+				.endpoint = (uint32_t)u->endpoint,
+				.err = ERR_ABORTED,
+			};
 			curl_multi_remove_handle(u->mu->m, u->easy);
 			u->state = U_DONE;
 			atomic_fetch_sub(&w->in_flight, 1);
 			atomic_fetch_add(&w->aborted, 1);
+			report(w, &d);
 		}
 	}
 }
@@ -928,6 +969,7 @@ static void *worker_main(void *arg)
 								 : e->drain_s;
 				drain_until = now + secs_to_ns(d);
 				heap_remove(&w->heap, &w->arrival);
+				drop_due_arrivals(w, now < e->end_ns ? now : e->end_ns);
 			}
 			if (atomic_load(&w->in_flight) == 0)
 				break;
@@ -1254,7 +1296,8 @@ static lt_rc account(struct lt_engine *e, const struct done *d, unsigned sec, bo
 	const struct lt_duration *dur = &e->sc->config.duration;
 	unsigned in_sec = later ? sec + 1 : sec;
 
-	lt_hist_record(s->hist, d->latency_us);
+	if (d->err != ERR_ABORTED)
+		lt_hist_record(s->hist, d->latency_us);
 	s->requests++;
 	s->errors += failed;
 	s->bytes_in += d->bytes_in;
@@ -1269,8 +1312,10 @@ static lt_rc account(struct lt_engine *e, const struct done *d, unsigned sec, bo
 	struct endpoint_stats *es = &e->ep[d->endpoint];
 	if (!es->hist && !(es->hist = lt_hist_new()))
 		return LT_ENOMEM;
-	lt_hist_record(e->steady, d->latency_us);
-	lt_hist_record(es->hist, d->latency_us);
+	if (d->err != ERR_ABORTED) {
+		lt_hist_record(e->steady, d->latency_us);
+		lt_hist_record(es->hist, d->latency_us);
+	}
 	e->steady_requests++;
 	e->steady_errors += failed;
 	es->requests++;
@@ -1330,18 +1375,21 @@ static lt_rc emit(struct lt_engine *e, const cJSON *rec, struct lt_engine_result
 	return LT_OK;
 }
 
-static lt_rc emit_sample(struct lt_engine *e, unsigned sec, double length_s,
+/* users: the active users at the end of the second (UINT64_MAX: read the
+ * workers' counters now). */
+static lt_rc emit_sample(struct lt_engine *e, unsigned sec, double length_s, uint64_t users,
 			 struct lt_sysmon *mon, struct lt_engine_result *res,
 			 struct lt_err *err)
 {
 	const struct lt_duration *dur = &e->sc->config.duration;
 	struct lt_sysmon_reading r;
-	uint64_t users = sum_workers(e, offsetof(struct worker, active));
 	uint64_t dropped = sum_workers(e, offsetof(struct worker, dropped));
 	cJSON *rec = NULL;
 	lt_rc rc;
 
 	lt_sysmon_read(mon, &r);
+	if (users == UINT64_MAX)
+		users = sum_workers(e, offsetof(struct worker, active));
 	struct lt_ndjson_sample in = {
 		.run_id = e->run_id,
 		.t = sec,
@@ -1652,6 +1700,7 @@ static lt_rc setup(struct lt_engine *e, struct lt_err *err)
 			w->share = 1.0 / parts;
 			double r0 = rate_at(&c->arrival, 0);
 			w->arrival_t = r0 > 0 ? (double)part / parts / r0 : 0;
+			w->arrival_t0 = w->arrival_t;
 		}
 	}
 	free(ids);
@@ -1719,7 +1768,7 @@ lt_rc lt_engine_run(struct lt_engine *e, struct lt_engine_result *res,
 				lt_err_set(err, rc, "out of memory");
 				break;
 			}
-			if ((rc = emit_sample(e, sec, 1.0, mon, res, err)) != LT_OK)
+			if ((rc = emit_sample(e, sec, 1.0, UINT64_MAX, mon, res, err)) != LT_OK)
 				break;
 			if (atomic_load(&e->stop))
 				break;
@@ -1733,6 +1782,9 @@ lt_rc lt_engine_run(struct lt_engine *e, struct lt_engine_result *res,
 		length = dur->total_s - sec < 1.0 ? dur->total_s - sec : 1.0;
 	if (length <= 0)
 		length = 1e-3;
+	/* The users of the last second are those active as it ends, before
+	 * the drain: afterwards the counters say only who was mid-pause. */
+	uint64_t users_at_end = sum_workers(e, offsetof(struct worker, active));
 	atomic_store(&e->finish, 1);
 	wake_workers(e);
 	for (unsigned i = 0; i < e->n_threads; i++)
@@ -1753,7 +1805,7 @@ lt_rc lt_engine_run(struct lt_engine *e, struct lt_engine_result *res,
 		lt_err_set(err, rc, "out of memory");
 		goto out;
 	}
-	if ((rc = emit_sample(e, sec, length, mon, res, err)) != LT_OK)
+	if ((rc = emit_sample(e, sec, length, users_at_end, mon, res, err)) != LT_OK)
 		goto out;
 	res->requests = e->total_requests;
 	res->errors = e->total_errors;

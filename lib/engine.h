@@ -49,7 +49,8 @@
 
 /* At the end of a run, requests still in flight get this long (or their
  * timeout, when shorter) to complete; those that do not are counted as
- * `aborted`, never as errors or latencies. */
+ * `aborted`: requests and errors (kind "aborted") of the last second,
+ * with no latency -- a server that never answers fails its thresholds. */
 #define LT_ENGINE_DRAIN_S 5.0
 
 /* After an interrupt (lt_engine_stop), the shorter wait. */
@@ -122,8 +123,9 @@ void lt_engine_free(struct lt_engine *e);
  * segment, duration_s, seconds: [{t, phase, users | rate,
  * max_requests | expected_requests}], max_requests | expected_requests,
  * config (the scenario as it would run)}.  Closed model: the users of this
- * shard active in the middle of each second, and the most requests they
- * could send if every answer were instant (null without think time).
+ * shard active in the middle of each second, and the requests they would
+ * send if every answer were instant, at the mean think time (null
+ * without think time).
  * Open model: the rate at the start of each second and the requests
  * expected in it (the integral of the rate).  new (cJSON_Delete), NULL
  * when out of memory. */
@@ -133,9 +135,9 @@ cJSON *lt_engine_plan(const struct lt_scenario *sc, unsigned segment_index,
 /* When, in seconds after the ramp starts, user i of n (0-based) becomes
  * active on a ramp of duration_s with strategy s:
  *   linear       i * d / n: one user every d/n seconds;
- *   exponential  d * ln(i + 1) / ln(n + 1): the active count follows
- *                (n + 1)^(t/d) - 1, so it multiplies by the same factor
- *                every equal slice of time;
+ *   exponential  d * ln(i + 1) / ln(n + 1): the active count is
+ *                floor((n + 1)^(t/d)), so it multiplies by the same
+ *                factor every equal slice of time;
  *   step         d/steps * floor(i * steps / n): `steps` equal groups,
  *                the k-th starting at k*d/steps.
  * Ramp-down is ramp-up reversed in time: user i stops at
@@ -151,7 +153,7 @@ double lt_engine_ramp_offset(lt_ramp_strategy s, int steps, double duration_s,
  *                [min, max] (symmetric, so the mean stays);
  *   exponential  min + an exponential of scale (max - min) / 4 truncated
  *                at max: mostly short pauses, a few long; its mean is
- *                min + 0.2310 (max - min) (lt_engine_think_mean_ms). */
+ *                min + 0.2313 (max - min) (lt_engine_think_mean_ms). */
 double lt_engine_think_ms(const struct lt_think_time *t, double u, double u2);
 
 /* The mean of lt_engine_think_ms over its variates. */

@@ -1,7 +1,8 @@
 # A server that never answers (?stall=1): with a 0.5 s endpoint timeout
 # every request ends as a timeout error after 0.5 s, and the run ends on
 # time; requests still waiting when the run and its drain (config.timeout,
-# at most 5 s) are over are counted as "aborted", never as latencies.
+# at most 5 s) are over are counted as "aborted": requests and errors of
+# the last second (kind "aborted"), never as latencies.
 . "$SRC/tests/cli/run/helpers.sh"
 start_target
 cat >"$T/timeout.json" <<JSON
@@ -35,8 +36,11 @@ holds "$p50 >= 490 && $max < 800" || fail "timeouts took p50 $p50 ms, max $max m
 [ "$(jget summary aborted "$out")" = 0 ] || fail "timeouts shorter than the drain were aborted"
 
 out=$T/aborted.out
-[ "$(jsum sample requests "$out")" = 0 ] || fail "requests completed against a stalled server"
 [ "$(jget summary aborted "$out")" = 3 ] || fail "aborted: $(jget summary aborted "$out"), expected the 3 in flight"
+[ "$(jsum sample requests "$out")" = 3 ] || fail "the aborted requests are not counted as requests"
+[ "$(jsum sample errors "$out")" = 3 ] || fail "the aborted requests are not counted as errors"
+[ "$(jget summary errors_by_kind.aborted "$out")" = 3 ] ||
+	fail "errors_by_kind: $(jget summary errors_by_kind "$out"), expected aborted: 3"
 [ "$(jget summary latency_ms.max "$out")" = 0 ] || fail "aborted requests counted as latencies"
 served=$(target_requests)
 holds "$served == $(jsum sample requests "$T/timeout.out") + 3" ||
