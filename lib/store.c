@@ -471,7 +471,7 @@ struct merged_endpoint {
 };
 
 static lt_rc merge_summaries(struct shard *sh, size_t n, const char *group,
-			     double peak_rps, uint64_t peak_users, FILE *out,
+			     double peak_rps, uint64_t peak_users, FILE *out, bool *passed,
 			     struct lt_err *err)
 {
 	struct merged_endpoint *eps = NULL;
@@ -557,6 +557,8 @@ static lt_rc merge_summaries(struct shard *sh, size_t n, const char *group,
 		goto nomem;
 	if ((rc = lt_ndjson_summary_recompute(summary, &in, err)) != LT_OK)
 		goto out;
+	if (passed && !lt_ndjson_get_bool(summary, "passed", passed))
+		*passed = true;
 	rc = lt_ndjson_write(out, summary, err);
 	goto out;
 nomem:
@@ -620,7 +622,8 @@ static lt_rc merged_start(struct shard *sh, size_t n, const char **group, FILE *
 	return rc;
 }
 
-lt_rc lt_store_merge(const char *const *paths, size_t n, FILE *out, struct lt_err *err)
+lt_rc lt_store_merge(const char *const *paths, size_t n, FILE *out, bool *passed,
+		     struct lt_err *err)
 {
 	struct shard *sh = calloc(n ? n : 1, sizeof *sh);
 	struct lt_hist *h = lt_hist_new();
@@ -699,7 +702,7 @@ lt_rc lt_store_merge(const char *const *paths, size_t n, FILE *out, struct lt_er
 				goto out;
 		}
 	}
-	rc = merge_summaries(sh, n, group, peak_rps, peak_users, out, err);
+	rc = merge_summaries(sh, n, group, peak_rps, peak_users, out, passed, err);
 out:
 	for (size_t i = 0; sh && i < n; i++)
 		shard_close(&sh[i]);

@@ -74,9 +74,10 @@ lt_rc lt_store_export_csv(struct lt_db *db, const char *run_id, FILE *out,
  * writes them), the same run_group and a distinct segment.  Errors:
  * LT_EINVAL naming the file and line (bad record, shards of different
  * groups, a shard without histograms, two copies of one segment),
- * LT_EIO, LT_ENOMEM.  Memory: the per-second merged figures of the run
+ * LT_EIO, LT_ENOMEM.  *passed (may be NULL) gets the merged summary's
+ * verdict: the thresholds judged on the whole.  Memory: the per-second merged figures of the run
  * (one histogram per second present at once, not one per shard). */
-lt_rc lt_store_merge(const char *const *paths, size_t n, FILE *out,
+lt_rc lt_store_merge(const char *const *paths, size_t n, FILE *out, bool *passed,
 		     struct lt_err *err);
 
 #endif

@@ -267,7 +267,7 @@ START_TEST(test_merge_is_exact)
 	}
 	snprintf(out, sizeof out, "%s/merged.ndjson", dir);
 	FILE *o = fopen(out, "w");
-	ck_assert_int_eq(lt_store_merge(paths, K, o, &err), LT_OK);
+	ck_assert_int_eq(lt_store_merge(paths, K, o, NULL, &err), LT_OK);
 	fclose(o);
 
 	o = fopen(out, "r");
@@ -343,7 +343,7 @@ START_TEST(test_merge_refuses_a_shard_without_hist)
 	fclose(g);
 	const char *paths[2] = {a, b};
 	FILE *o = fopen("/dev/null", "w");
-	ck_assert_int_eq(lt_store_merge(paths, 2, o, &err), LT_EINVAL);
+	ck_assert_int_eq(lt_store_merge(paths, 2, o, NULL, &err), LT_EINVAL);
 	fclose(o);
 	ck_assert_msg(strstr(lt_errmsg(&err), "b.ndjson:2: sample without \"hist\"") != NULL, "%s",
 		      lt_errmsg(&err));

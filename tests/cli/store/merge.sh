@@ -31,3 +31,11 @@ expect_err 'segment 1/2 is also in'
 run lt-store merge "$small"
 expect_rc 2
 expect_err 'no run_group'
+
+# The thresholds are judged again on the merged whole, and decide the exit
+# status: a crossed one exits 1 (the stream is still written).
+sed 's/"limit":500/"limit":1/' "$T/s1.ndjson" > "$T/t1.ndjson"
+sed 's/"limit":500/"limit":1/' "$T/s2.ndjson" > "$T/t2.ndjson"
+run lt-store merge "$T/t1.ndjson" "$T/t2.ndjson"
+expect_rc 1
+expect_out '"type":"summary".*"passed":false'
