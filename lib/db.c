@@ -2937,3 +2937,63 @@ lt_rc lt_db_scenario_get(struct lt_db *db, const char *scenario_id, cJSON **row,
 	cJSON_Delete(rows);
 	return LT_OK;
 }
+
+/* ---- anomaly models ---- */
+
+lt_rc lt_db_anomaly_model_add(struct lt_db *db, const char *const *scenario_ids, size_t n,
+			      const cJSON *features, const char *model_text, double threshold,
+			      int64_t runs_used, int64_t *model_ids, struct lt_err *err)
+{
+	const char *what = "storing an anomaly model";
+	char now[LTI_TIME_LEN];
+	lt_rc rc;
+
+	if (!n || !scenario_ids || !model_text)
+		return lt_err_set(err, LT_EINVAL, "%s: no scenario or no model", what);
+	lti_time_format(lti_time_now(), now);
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		cJSON *rows = NULL;
+		if ((rc = query_rows(db, what, &rows, NULL, err,
+				     "INSERT INTO anomaly_models (scenario_id, metrics, model, threshold,"
+				     " runs_used, version, trained_at)"
+				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING model_id",
+				     "tjtdits", scenario_ids[i], features, model_text, threshold,
+				     runs_used, LT_VERSION, now))) {
+			tx_rollback(db);
+			return rc;
+		}
+		if (model_ids)
+			model_ids[i] = (int64_t)cJSON_GetNumberValue(
+				cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "model_id"));
+		cJSON_Delete(rows);
+	}
+	if ((rc = tx_commit(db, what, err)))
+		tx_rollback(db);
+	return rc;
+}
+
+lt_rc lt_db_anomaly_model_latest(struct lt_db *db, const char *scenario_id, cJSON **row,
+				 struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	/* trained_at has milliseconds; the row id orders two models trained
+	 * within one. */
+	lt_rc rc = query_rows(db, "reading anomaly models", &rows, NULL, err,
+			      "SELECT model_id, scenario_id, metrics AS metrics_json, model, threshold,"
+			      " runs_used, version, trained_at FROM anomaly_models"
+			      " WHERE scenario_id = ?1 ORDER BY trained_at DESC, model_id DESC LIMIT 1",
+			      "t", scenario_id);
+	if (rc)
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND,
+				  "no anomaly model for scenario %s: train one with lt-regress train %s",
+				  scenario_id, scenario_id);
+	}
+	*row = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return LT_OK;
+}

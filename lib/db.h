@@ -421,4 +421,28 @@ lt_rc lt_db_executions_prune(struct lt_db *db, const char *schedule, size_t keep
 lt_rc lt_db_scenario_get(struct lt_db *db, const char *scenario_id, cJSON **row,
 			 struct lt_err *err);
 
+/* ---- anomaly models (lt-regress train, lt-regress anomaly) ----
+ *
+ * An autoencoder trained by lt-regress train (analytics.h), kept as the
+ * JSON text of lt_anomaly_to_text so that reading it back gives the same
+ * weights bit for bit.  A model trained on several scenarios is stored
+ * once per scenario: each scenario's newest model is the one its runs
+ * are scored against. */
+
+/* Store the model model_text (borrowed) for each of scenario_ids[0..n)
+ * in one transaction: the feature names it reads (features, a JSON array
+ * of strings; borrowed), its anomaly threshold, the runs it learnt from,
+ * and the lt version.  model_ids (may be NULL) receives the n row ids.
+ * LT_EINVAL for n = 0 or a NULL text; on failure nothing is stored. */
+lt_rc lt_db_anomaly_model_add(struct lt_db *db, const char *const *scenario_ids, size_t n,
+			      const cJSON *features, const char *model_text, double threshold,
+			      int64_t runs_used, int64_t *model_ids, struct lt_err *err);
+
+/* The newest model of scenario_id: {model_id, scenario_id, metrics (the
+ * feature names, parsed), model (the JSON text, as stored: give it to
+ * lt_anomaly_from_text), threshold, runs_used, version, trained_at}.
+ * *row new.  LT_ENOTFOUND, saying how to train one, when there is none. */
+lt_rc lt_db_anomaly_model_latest(struct lt_db *db, const char *scenario_id, cJSON **row,
+				 struct lt_err *err);
+
 #endif
