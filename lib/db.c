@@ -2997,3 +2997,80 @@ lt_rc lt_db_anomaly_model_latest(struct lt_db *db, const char *scenario_id, cJSO
 	cJSON_Delete(rows);
 	return LT_OK;
 }
+
+/* ---- lt-serve: scenarios stored without a run, benchmark history ---- */
+
+lt_rc lt_db_scenario_put(struct lt_db *db, const char *scenario_id, const char *name,
+			 const char *description, const cJSON *config, bool *created,
+			 struct lt_err *err)
+{
+	char now[LTI_TIME_LEN], what[160];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	if (!scenario_id || !*scenario_id || !cJSON_IsObject(config))
+		return lt_err_set(err, LT_EINVAL, "a scenario needs an id and a config object");
+	lti_time_format(lti_time_now(), now);
+	snprintf(what, sizeof what, "storing scenario %s", scenario_id);
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	if ((rc = query_rows(db, what, &rows, NULL, err,
+			     "SELECT 1 FROM load_test_scenarios WHERE scenario_id = ?1",
+			     "t", scenario_id)) ||
+	    (rc = query_rows(db, what, NULL, NULL, err,
+			     "INSERT INTO load_test_scenarios"
+			     " (scenario_id, name, description, config, created_at, updated_at)"
+			     " VALUES (?1, ?2, ?3, ?4, ?5, ?5)"
+			     " ON CONFLICT (scenario_id) DO UPDATE SET name = excluded.name,"
+			     " description = excluded.description, config = excluded.config,"
+			     " updated_at = excluded.updated_at",
+			     "tttjt", scenario_id, name, description, config, now)) ||
+	    (rc = tx_commit(db, what, err))) {
+		tx_rollback(db);
+		cJSON_Delete(rows);
+		return rc;
+	}
+	if (created)
+		*created = cJSON_GetArraySize(rows) == 0;
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
+lt_rc lt_db_scenarios_list(struct lt_db *db, cJSON **rows, struct lt_err *err)
+{
+	return query_rows(db, "reading scenarios", rows, NULL, err,
+			  "SELECT s.scenario_id, s.name, s.description, s.config AS config_json,"
+			  " s.created_at, s.updated_at,"
+			  " (SELECT count(*) FROM load_test_results r"
+			  "  WHERE r.scenario_id = s.scenario_id) AS runs,"
+			  " (SELECT max(started_at) FROM load_test_results r"
+			  "  WHERE r.scenario_id = s.scenario_id) AS last_run_at"
+			  " FROM load_test_scenarios s ORDER BY s.scenario_id", "");
+}
+
+lt_rc lt_db_bench_list(struct lt_db *db, size_t limit, cJSON **rows, struct lt_err *err)
+{
+	return query_rows(db, "reading benchmark results", rows, NULL, err,
+			  "SELECT bench_id, suite, name, unit, runs, mean, stddev, median, min, max,"
+			  " host, version, recorded_at FROM benchmark_results"
+			  " ORDER BY recorded_at DESC, rowid DESC LIMIT ?1",
+			  "i", (int64_t)(limit ? limit : 1000000));
+}
+
+lt_rc lt_db_alerts_open_count(struct lt_db *db, int64_t *count, struct lt_err *err)
+{
+	cJSON *rows = NULL;
+	lt_rc rc = query_rows(db, "counting alerts", &rows, NULL, err,
+			      "SELECT count(*) AS n FROM regression_alerts WHERE acknowledged = 0", "");
+	if (rc)
+		return rc;
+	*count = (int64_t)cJSON_GetNumberValue(cJSON_GetObjectItem(cJSON_GetArrayItem(rows, 0), "n"));
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
+lt_rc lt_db_ping(struct lt_db *db, struct lt_err *err)
+{
+	return query_rows(db, "reading the schema", NULL, NULL, err,
+			  "SELECT count(*) FROM sqlite_master", "");
+}

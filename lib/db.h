@@ -445,4 +445,38 @@ lt_rc lt_db_anomaly_model_add(struct lt_db *db, const char *const *scenario_ids,
 lt_rc lt_db_anomaly_model_latest(struct lt_db *db, const char *scenario_id, cJSON **row,
 				 struct lt_err *err);
 
+/* ---- lt-serve: scenarios stored without a run, benchmark history ----
+ *
+ * POST /api/load-testing/scenarios stores a scenario before anything ran
+ * it; the rows are those lt_db_run_begin() upserts from run_start.config,
+ * so a scenario stored either way is the same row. */
+
+/* Store the scenario scenario_id: its name and description (may be NULL)
+ * and config, the whole scenario object as lt_scenario_to_json() gives it
+ * (borrowed), in one transaction.  A stored scenario of that id is
+ * replaced but keeps its created_at.  *created (may be NULL) is true when
+ * the id was new.  LT_EINVAL for an empty id or a config that is not an
+ * object. */
+lt_rc lt_db_scenario_put(struct lt_db *db, const char *scenario_id, const char *name,
+			 const char *description, const cJSON *config, bool *created,
+			 struct lt_err *err);
+
+/* Every stored scenario, by id: {scenario_id, name, description, config
+ * (parsed; null when only a run named it), created_at, updated_at, runs
+ * (how many are recorded), last_run_at (null when none)}.  *rows a new
+ * array.  One query: fine for the hundreds of scenarios a team keeps. */
+lt_rc lt_db_scenarios_list(struct lt_db *db, cJSON **rows, struct lt_err *err);
+
+/* The newest limit (0: all) benchmark results, newest first: {bench_id,
+ * suite, name, unit, runs, mean, stddev, median, min, max, host, version,
+ * recorded_at}.  *rows a new array. */
+lt_rc lt_db_bench_list(struct lt_db *db, size_t limit, cJSON **rows, struct lt_err *err);
+
+/* The number of open (unacknowledged) alerts, of every scenario. */
+lt_rc lt_db_alerts_open_count(struct lt_db *db, int64_t *count, struct lt_err *err);
+
+/* Whether db answers a query (lt-serve's /health): LT_OK, or LT_EDB with
+ * the reason. */
+lt_rc lt_db_ping(struct lt_db *db, struct lt_err *err);
+
 #endif
