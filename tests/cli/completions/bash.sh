@@ -34,3 +34,41 @@ printf '%s\n' "$out" | grep -qx notes.txt && fail "lt-run offers notes.txt: $out
 out=$(run_words suite.json --scenario s)
 [ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "smoke soak " ] || fail "lt-run --scenario: $out"
 cd "$T" || fail "cd"
+
+# lt-baseline: commands, options per command, scenarios from the database.
+lt-baseline set <"$SRC/tests/data/run-small.ndjson" >/dev/null 2>&1 || fail "lt-baseline set failed"
+out=$(complete_words "$SRC/completions/bash/lt-baseline" _lt_baseline lt-baseline "")
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "delete list set show " ] || fail "lt-baseline: commands: $out"
+out=$(complete_words "$SRC/completions/bash/lt-baseline" _lt_baseline lt-baseline set --)
+for o in --db --version --env --note --run; do
+	printf '%s\n' "$out" | grep -qx -- "$o" || fail "lt-baseline set: no $o among: $out"
+done
+out=$(complete_words "$SRC/completions/bash/lt-baseline" _lt_baseline lt-baseline show --scenario "")
+[ "$out" = api-health-check ] || fail "lt-baseline show --scenario: $out"
+out=$(complete_words "$SRC/completions/bash/lt-baseline" _lt_baseline lt-baseline set --run 6b)
+[ "$out" = 6b1f7a52-3c4d-4e8f-9a0b-1c2d3e4f5a6b ] || fail "lt-baseline set --run: $out"
+
+# lt-regress: commands, levels, formats, stat methods, thresholds verbs,
+# scenarios of report.
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress "")
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "ack alerts check report stat thresholds " ] ||
+	fail "lt-regress: commands: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress check --fail-on "")
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "critical warning " ] || fail "lt-regress check --fail-on: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress check --n)
+[ "$out" = --notify ] || fail "lt-regress check --n: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress stat m)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "mannkendall mannwhitney " ] || fail "lt-regress stat m: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress thresholds "")
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "set show " ] || fail "lt-regress thresholds: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress report --format j)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "json junit " ] || fail "lt-regress report --format j: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress report "")
+[ "$out" = api-health-check ] || fail "lt-regress report: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress alerts --un)
+[ "$out" = --unacked ] || fail "lt-regress alerts --un: $out"
+if command -v zsh >/dev/null 2>&1; then
+	for f in _lt-baseline _lt-regress; do
+		zsh -n "$SRC/completions/zsh/$f" || fail "$f: syntax error"
+	done
+fi
