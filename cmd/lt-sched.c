@@ -452,7 +452,7 @@ static int cmd_list(const struct opts *o)
 		char when[LT_CRON_TIME_LEN] = "-";
 		lt_schedule_due(s, clock_now(o), &due, &err);
 		if (o->json) {
-			cJSON *j = lt_schedule_to_json(s, (double)due.next_fire);
+			cJSON *j = lt_schedule_to_json(s, s->enabled ? (double)due.next_fire : -1);
 			char *line = j ? cJSON_PrintUnformatted(j) : NULL;
 			if (line)
 				puts(line);
@@ -636,10 +636,14 @@ static int cmd_history(const struct opts *o)
 		lt_ndjson_get_num(row, "attempt", &attempt);
 		lt_ndjson_get_num(row, "exit_code", &code);
 		if (o->json) {
-			cJSON *out = cJSON_Duplicate(row, 1);
+			/* The execution record as lt-ndjson(5) has it: type and v
+			 * first, absent values left out rather than null. */
+			cJSON *out = cJSON_CreateObject(), *f;
 			cJSON_AddStringToObject(out, "type", "execution");
 			cJSON_AddNumberToObject(out, "v", 1);
-			cJSON_DeleteItemFromObject(out, "recorded_at");
+			cJSON_ArrayForEach(f, row)
+				if (!cJSON_IsNull(f) && strcmp(f->string, "recorded_at") != 0)
+					cJSON_AddItemToObject(out, f->string, cJSON_Duplicate(f, 1));
 			lt_ndjson_write(stdout, out, &err);
 			cJSON_Delete(out);
 			continue;

@@ -649,7 +649,9 @@ lt_rc lt_schedule_resolve(struct lt_db *db, struct lt_schedule *s, struct lt_err
 	if (!(abs = realpath(s->scenario_path, NULL)))
 		return lt_err_set(err, errno == ENOENT ? LT_ENOTFOUND : LT_EIO,
 				  "scenario file %s: %s", s->scenario_path, strerror(errno));
-	if ((rc = lt_scenario_load_file(abs, &set, err)))
+	/* Loaded by the name given, so that messages show it as the user
+	 * wrote it; stored by its absolute path, for a daemon elsewhere. */
+	if ((rc = lt_scenario_load_file(s->scenario_path, &set, err)))
 		goto out;
 	if (s->scenario_id)
 		sc = lt_scenario_set_find(set, s->scenario_id);
@@ -1285,9 +1287,12 @@ lt_rc lt_schedule_exec_pipeline(const struct lt_schedule_job *job,
 				reaped_at = mono_s();
 			continue;
 		}
-		/* Stop when asked or at the timeout: SIGTERM to the group, and
-		 * SIGKILL if it is still there KILL_GRACE_S later.  The group
-		 * (lt-run's pid) exists while either member is unreaped. */
+		/* Stop when asked or at the timeout: SIGTERM to lt-run alone,
+		 * which then ends its stream with an interrupted summary that
+		 * the sink records (a SIGTERM to the sink as well could lose
+		 * the run); SIGKILL to the whole group if it is still there
+		 * KILL_GRACE_S later.  The group (lt-run's pid) exists while
+		 * either member is unreaped. */
 		if (kill_at < 0) {
 			lt_schedule_end why = LT_SCHEDULE_STOPPED;
 			if (timeout > 0 && mono_s() - t0 >= timeout)
@@ -1295,7 +1300,7 @@ lt_rc lt_schedule_exec_pipeline(const struct lt_schedule_job *job,
 			else if (job->keep_going && !job->keep_going(job->keep_going_ctx, &why))
 				res->end = why;
 			if (res->end != LT_SCHEDULE_ENDED) {
-				kill(-pgid, SIGTERM);
+				kill(run_pid > 0 ? run_pid : sink_pid, SIGTERM);
 				kill_at = mono_s() + KILL_GRACE_S;
 			}
 		} else if (mono_s() >= kill_at) {
