@@ -2822,7 +2822,8 @@ lt_rc lt_db_execution_start(struct lt_db *db, const char *execution_id, unsigned
 	return query_rows(db, "recording an execution", NULL, NULL, err,
 			  "INSERT INTO test_executions (execution_id, attempt, schedule, scenario_id,"
 			  " started_at, status, recorded_at) VALUES (?1, ?2, ?3, ?4, ?5, 'running', ?5)"
-			  " ON CONFLICT (execution_id, attempt) DO NOTHING",
+			  " ON CONFLICT (execution_id, attempt) DO UPDATE SET started_at = excluded.started_at"
+			  " WHERE test_executions.finished_at IS NULL",
 			  "tittt", execution_id, (int64_t)attempt, schedule, scenario_id,
 			  started_at);
 }

@@ -378,7 +378,9 @@ lt_rc lt_db_schedule_claim(struct lt_db *db, const struct lt_db_claim *c,
 lt_rc lt_db_schedule_release(struct lt_db *db, const char *schedule, const char *fire_time,
 			     const char *before, struct lt_err *err);
 
-/* Record attempt (>= 2) of execution_id as running from started_at. */
+/* Record attempt of execution_id as running from started_at; for an
+ * attempt recorded as running already (attempt 1, by the claim), only
+ * started_at changes: the attempt started later than it was claimed. */
 lt_rc lt_db_execution_start(struct lt_db *db, const char *execution_id, unsigned attempt,
 			    const char *schedule, const char *scenario_id,
 			    const char *started_at, struct lt_err *err);

@@ -1727,11 +1727,15 @@ static void *execution_main(void *arg)
 		struct keep_going_ctx kg = { r, x, db, mono_s() };
 		struct lt_schedule_outcome oc;
 		char run_id[LTI_UUID_LEN];
-		double started = lt_schedule_runner_now(r), retry_in = -1;
+		double started, retry_in = -1;
 		struct lt_db_run *run = NULL;
 		struct lt_err e2 = {0};
+		bool waited = s->policy == LT_SCHEDULE_REPLACE && attempt == 1;
 
-		if (attempt > 1) {
+		if (waited)
+			wait_for_replaced(r, x, db);
+		started = lt_schedule_runner_now(r);
+		if (attempt > 1 || waited) {
 			char at[LTI_TIME_LEN];
 			lti_time_format(started, at);
 			/* Only for watching the attempt run: its record is
@@ -1739,8 +1743,6 @@ static void *execution_main(void *arg)
 			lt_db_execution_start(db, x->execution_id, attempt, s->name, s->scenario_id,
 					      at, &err);
 		}
-		if (s->policy == LT_SCHEDULE_REPLACE && attempt == 1)
-			wait_for_replaced(r, x, db);
 		lti_uuid(run_id);
 		struct lt_schedule_job job = {
 			.sched = s, .execution_id = x->execution_id, .run_id = run_id,
