@@ -1025,7 +1025,7 @@ static void svg_y_grid(FILE *out, const struct plot *p, const char *unit)
 			"<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.*f</text>\n",
 			p->x0, y, p->x0 + p->w, y, p->x0 - 6, y + 4, d, fabs(v) < p->y.step / 2 ? 0 : v);
 	}
-	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">", p->x0 - 6, p->y0 - 6);
+	fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", p->x0 - 6, p->y0 - 8);
 	put_ml(out, unit);
 	fputs("</text>\n", out);
 }
@@ -1074,8 +1074,9 @@ static void svg_phases(FILE *out, const struct plot *p, const cJSON *timeline)
 		}
 		if (lo > hi)
 			continue;
-		/* Each second's point stands for the second ending at t. */
-		double x1 = fmax(px(p, lo - 1), p->x0), x2 = fmin(px(p, hi), p->x0 + p->w);
+		/* Half a second either side: the band ends midway between the
+		 * last second of one phase and the first of the next. */
+		double x1 = fmax(px(p, lo - 0.5), p->x0), x2 = fmin(px(p, hi + 0.5), p->x0 + p->w);
 		if (x2 <= x1)
 			continue;
 		fprintf(out, "<rect class=\"phase\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/>"
@@ -1102,16 +1103,16 @@ static void svg_timeline_chart(FILE *out, const cJSON *timeline, const char *tit
 		double t = num(s, "t");
 		if (!isfinite(t))
 			continue;
-		p.xlo = fmin(p.xlo, t - 1);
+		p.xlo = fmin(p.xlo, t);
 		p.xhi = fmax(p.xhi, t);
 		for (size_t i = 0; i < n_lines; i++)
 			if (isfinite(num(s, lines[i].field)))
 				ymax = fmax(ymax, num(s, lines[i].field));
 	}
-	if (!(p.xlo < p.xhi)) {
-		p.xlo = 0;
-		p.xhi = 1;
-	}
+	if (!(p.xlo <= p.xhi))
+		p.xlo = p.xhi = 0;
+	if (p.xlo == p.xhi)
+		p.xhi = p.xlo + 1;
 	p.y = nice_axis(0, ymax > 0 ? ymax : 1, 4);
 	p.y.lo = 0;
 	fprintf(out, "<figure class=\"wide\"><figcaption>");
@@ -1261,7 +1262,8 @@ static const char html_style[] =
 	"#d8dee4;text-align:left;vertical-align:top}th{background:#f6f8fa}"
 	"td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
 	"tr.critical td{background:#ffebe9}tr.warning td{background:#fff8c5}\n"
-	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}\n"
+	"code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;white-space:nowrap}"
+	"td.t{white-space:nowrap}\n"
 	"figure{margin:0}figcaption{font-weight:600;margin:.4em 0 .2em}svg{width:100%;height:auto}\n"
 	".charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(300px,1fr));gap:1em 1.5em}\n"
 	"svg text{font:11px system-ui,sans-serif;fill:#656d76}svg text.bl{fill:#8250df}\n"
@@ -1395,7 +1397,7 @@ static lt_rc render_html(FILE *out, const struct view *v)
 			put_ml(out, str(a, "metric"));
 			fputs("</td><td><code>", out);
 			put_ml(out, clean(str(a, "run_id"), id, 13));
-			fputs("</code></td><td>", out);
+			fputs("</code></td><td class=\"t\">", out);
 			put_ml(out, fmt_time(str(a, "created_at"), x));
 			fputs("</td><td>", out);
 			put_ml(out, str(a, "message"));
