@@ -2152,36 +2152,49 @@ static bool batch_keep_going(void *ctx, lt_schedule_end *why)
 	return !(o->stop && *o->stop);
 }
 
-/* The one-line detail of a finished item: the verdict and the metrics it
- * found regressed, or the last line of stderr. */
-static void batch_detail(struct batch_slot *b, const char *status)
+/* The one-line detail of a finished item: why it failed, the verdict and
+ * the metrics it found regressed. */
+static void batch_detail(struct batch_slot *b, const char *status, int exit_code)
 {
 	cJSON *v = b->res.sink_last_line[0] ? cJSON_Parse(b->res.sink_last_line) : NULL;
 	const char *vs = lt_ndjson_get_str(v, "status");
-	size_t k = 0;
+	size_t k = 0, size = sizeof b->detail;
+	char *d = b->detail;
 
-	b->detail[0] = '\0';
-	if (vs && !strcmp(status, "failed"))
-		vs = NULL; /* the failure says more than a verdict would */
-	if (vs) {
+	d[0] = '\0';
+	if (!strcmp(status, "failed")) {
+		if (b->res.end == LT_SCHEDULE_TIMED_OUT)
+			k += (size_t)snprintf(d, size, "timed out after %g s", b->s->timeout_s);
+		else if (b->res.run_exit == 1 && b->res.sink_exit == 0)
+			k += (size_t)snprintf(d, size, "thresholds crossed (lt-run exit 1)");
+		else
+			last_line(b->res.stderr_tail, d, size);
+		if (!d[0])
+			k += (size_t)snprintf(d, size, "exit %d", exit_code);
+		k = strlen(d);
+		if (!vs || b->res.sink_exit != 0) {
+			cJSON_Delete(v);
+			return;
+		}
+		k += (size_t)snprintf(d + k, size - k, "; ");
+	}
+	if (vs && k < size) {
 		const cJSON *m;
-		k += (size_t)snprintf(b->detail, sizeof b->detail, "verdict %s", vs);
-		if (lt_ndjson_get_str(v, "reason") && k < sizeof b->detail)
-			k += (size_t)snprintf(b->detail + k, sizeof b->detail - k, " (%s)",
-					      lt_ndjson_get_str(v, "reason"));
 		int listed = 0;
+		k += (size_t)snprintf(d + k, size - k, "verdict %s", vs);
+		if (lt_ndjson_get_str(v, "reason") && k < size)
+			k += (size_t)snprintf(d + k, size - k, " (%s)", lt_ndjson_get_str(v, "reason"));
 		cJSON_ArrayForEach(m, lt_ndjson_get(v, "metrics")) {
 			const char *ms = lt_ndjson_get_str(m, "status");
 			double change = NAN;
-			if (!ms || strcmp(ms, "regression") != 0 || k >= sizeof b->detail)
+			if (!ms || strcmp(ms, "regression") != 0 || k >= size)
 				continue;
 			lt_ndjson_get_num(m, "change_pct", &change);
-			k += (size_t)snprintf(b->detail + k, sizeof b->detail - k, "%s %s %+.1f%%",
-					      listed++ ? "," : ":", lt_ndjson_get_str(m, "metric"),
-					      change);
+			k += (size_t)snprintf(d + k, size - k, "%s %s %+.1f%%", listed++ ? "," : ":",
+					      lt_ndjson_get_str(m, "metric"), change);
 		}
-	} else {
-		last_line(b->res.stderr_tail, b->detail, sizeof b->detail);
+	} else if (!d[0]) {
+		last_line(b->res.stderr_tail, d, size);
 	}
 	cJSON_Delete(v);
 }
@@ -2221,7 +2234,7 @@ static void *batch_worker(void *arg)
 		b->have_run = db && lt_db_run_get(db, b->run_id, &run, &e2) == LT_OK;
 		lt_db_run_free(run);
 		const char *status = !strcmp(oc.status, "success") ? "pass" : oc.status;
-		batch_detail(b, status);
+		batch_detail(b, status, oc.exit_code);
 		b->item = (struct lt_schedule_batch_item){
 			.scenario = b->s->scenario_path ? b->s->scenario_path : b->s->scenario_id,
 			.scenario_id = b->s->scenario_id, .status = status,
