@@ -2960,7 +2960,7 @@ lt_rc lt_db_anomaly_model_add(struct lt_db *db, const char *const *scenario_ids,
 				     "INSERT INTO anomaly_models (scenario_id, metrics, model, threshold,"
 				     " runs_used, version, trained_at)"
 				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) RETURNING model_id",
-				     "tjtdits", scenario_ids[i], features, model_text, threshold,
+				     "tjtditt", scenario_ids[i], features, model_text, threshold,
 				     runs_used, LT_VERSION, now))) {
 			tx_rollback(db);
 			return rc;
