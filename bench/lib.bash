@@ -187,6 +187,31 @@ bl_tree_ticks() {
 	echo "$total"
 }
 
+# bl_host_busy_ticks: clock ticks that all CPUs together have spent busy
+# since boot (user, nice, system, irq, softirq, steal), from /proc/stat.
+bl_host_busy_ticks() {
+	awk '$1 == "cpu" { print $2 + $3 + $4 + $7 + $8 + $9; exit }' /proc/stat
+}
+
+# bl_wait_quiet MAX_S PCT: wait, at most MAX_S seconds, for a second in which
+# the host's CPUs were less than PCT % busy (other engineers' builds and
+# tests share this machine).  Prints the busy % of the last second seen;
+# returns 1 if the host never went quiet.
+bl_wait_quiet() {
+	local max=$1 pct=$2 waited=0 b0 b1 busy ncpu clk
+	ncpu=$(nproc)
+	clk=$(getconf CLK_TCK)
+	while :; do
+		b0=$(bl_host_busy_ticks)
+		sleep 1
+		b1=$(bl_host_busy_ticks)
+		busy=$(awk -v d=$((b1 - b0)) -v c="$clk" -v n="$ncpu" 'BEGIN { printf "%.0f", 100 * d / c / n }')
+		waited=$((waited + 1))
+		[ "$busy" -lt "$pct" ] && { echo "$busy"; return 0; }
+		[ "$waited" -ge "$max" ] && { echo "$busy"; return 1; }
+	done
+}
+
 # bl_timed TIMEFILE OUTFILE CMD...: run CMD with stdout and stderr to
 # OUTFILE; TIMEFILE gets "wall_s user_s sys_s maxrss_kb exit" of CMD's whole
 # process tree (getrusage of the waited-for descendants, via /usr/bin/time).

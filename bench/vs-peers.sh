@@ -53,6 +53,13 @@ locust (those installed) against one local server; medians over rounds.
       --lt-threads <list>   lt-run --threads values to run, each as its own row,
                             e.g. 1,2 (default 1)
       --no-pin              do not pin the server to CPU 0 and tools to CPU 1
+      --wait-quiet <s>      before each run, wait up to <s> seconds for a second
+                            with the host's CPUs under 15 % busy (default 0: no
+                            wait); the "other" column shows what other
+                            processes used during each run either way
+      --max-other <pct>     leave out of the medians the runs during which other
+                            processes used more than <pct> % of the CPUs, when
+                            the tool has at least one run under it (default 25)
       --keep                keep the temporary directory (tool outputs)
   -h, --help                show this help
 
@@ -60,7 +67,7 @@ locust (those installed) against one local server; medians over rounds.
 EOF
 }
 
-rounds=3 duration=10 conns=50 server=auto tools_sel='' lt_threads=1 keep=0 build_arg=''
+rounds=3 duration=10 conns=50 server=auto tools_sel='' lt_threads=1 wait_quiet=0 max_other=25 keep=0 build_arg=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r | --rounds) rounds=${2:?}; shift ;;
@@ -70,6 +77,8 @@ while [ $# -gt 0 ]; do
 	--tools) tools_sel=${2:?}; shift ;;
 	--lt-threads) lt_threads=${2:?}; shift ;;
 	--no-pin) BL_PIN=0 ;;
+	--wait-quiet) wait_quiet=${2:?}; shift ;;
+	--max-other) max_other=${2:?}; shift ;;
 	--keep) keep=1 ;;
 	-h | --help) usage; exit 0 ;;
 	-*) bl_say "unknown option '$1'"; usage >&2; exit 2 ;;
@@ -80,6 +89,9 @@ done
 for v in "$rounds" "$duration" "$conns"; do
 	case $v in '' | *[!0-9]* | 0) bl_die "rounds, duration and connections must be positive integers, got '$v'" ;; esac
 done
+case $wait_quiet in '' | *[!0-9]*) bl_die "--wait-quiet: seconds, got '$wait_quiet'" ;; esac
+case $max_other in '' | *[!0-9]*) bl_die "--max-other: a percentage, got '$max_other'" ;; esac
+[ "$wait_quiet" -le 3600 ] || bl_die "--wait-quiet: at most 3600 s"
 [ "$rounds" -le 50 ] || bl_die "at most 50 rounds"
 [ "$duration" -le 600 ] || bl_die "at most 600 s per run"
 [ "$conns" -le 10000 ] || bl_die "at most 10000 connections"
@@ -205,7 +217,7 @@ count_tool() {
 # ---- the rounds ------------------------------------------------------------
 
 clk=$(getconf CLK_TCK)
-res="$BL_TMP/results"      # round tool rps us_per_req rss_kb server_pct errors exit
+res="$BL_TMP/results"      # round tool rps us_per_req rss_kb server_pct errors exit other_pct
 : > "$res"
 load_before=$(bl_load)
 echo "# vs-peers: $BL_SERVER_NAME on 127.0.0.1, $url"
@@ -215,25 +227,35 @@ else
 	echo "# no CPU pinning; $conns keep-alive connections, no think time"
 fi
 echo "# $rounds rounds x $duration s per tool, tools in turn; $(nproc) CPUs; $load_before before"
-printf '%-5s %-12s %10s %10s %9s %7s %8s\n' "round" "tool" "req/s" "CPU us/req" "RSS MiB" "srv CPU" "errors"
+echo "# srv CPU: the server's CPU use during the run, in % of one core (near 100: the server set the pace);"
+echo "# other: what other processes used during the run, in % of all $(nproc) CPUs (high: a noisy round)"
+printf '%-5s %-12s %10s %10s %9s %7s %6s %8s\n' "round" "tool" "req/s" "CPU us/req" "RSS MiB" "srv CPU" "other" "errors"
 r=1
 while [ "$r" -le "$rounds" ]; do
 	for t in $tools; do
 		out="$BL_TMP/r$r.${t//\//-}.out"
+		if [ "$wait_quiet" -gt 0 ] && ! busy=$(bl_wait_quiet "$wait_quiet" 15); then
+			bl_say "round $r $t: the host is still $busy % busy after $wait_quiet s; running anyway"
+		fi
 		s0=$(bl_tree_ticks "$BL_SERVER_PID")
+		h0=$(bl_host_busy_ticks)
 		run_tool "$t" "$out"
+		h1=$(bl_host_busy_ticks)
 		s1=$(bl_tree_ticks "$BL_SERVER_PID")
 		# the last line: /usr/bin/time puts "Command exited with ..." before it
 		read -r wall user sys rss code < <(tail -n 1 "$out.time" 2>/dev/null)
 		read -r n errs < <(count_tool "$t" "$out" 2>/dev/null || echo "0 0")
 		n=${n:-0} errs=${errs:-0}
 		line=$(awk -v r="$r" -v t="$t" -v n="$n" -v e="$errs" -v d="$duration" -v u="$user" -v s="$sys" \
-			-v m="$rss" -v w="$wall" -v dt=$((s1 - s0)) -v clk="$clk" -v x="${code:-?}" 'BEGIN {
+			-v m="$rss" -v w="$wall" -v dt=$((s1 - s0)) -v clk="$clk" -v x="${code:-?}" \
+			-v dh=$((h1 - h0)) -v ncpu="$(nproc)" 'BEGIN {
 			rps = n / d; us = n > 0 ? (u + s) * 1e6 / n : 0
 			srv = w > 0 ? 100 * dt / clk / w : 0
-			printf "%s %s %.0f %.2f %d %.0f %d %s\n", r, t, rps, us, m, srv, e, x }')
+			other = w > 0 ? 100 * (dh / clk - dt / clk - u - s) / (ncpu * w) : 0
+			if (other < 0) other = 0
+			printf "%s %s %.0f %.2f %d %.0f %d %s %.0f\n", r, t, rps, us, m, srv, e, x, other }')
 		echo "$line" >> "$res"
-		echo "$line" | awk '{ printf "%-5s %-12s %10s %10s %9.1f %6s%% %8s%s\n", $1, $2, $3, $4, $5 / 1024, $6, $7,
+		echo "$line" | awk '{ printf "%-5s %-12s %10s %10s %9.1f %6s%% %5s%% %8s%s\n", $1, $2, $3, $4, $5 / 1024, $6, $9, $7,
 			($8 != "0" ? "  (exit " $8 ")" : "") }'
 		sleep 1
 	done
@@ -243,21 +265,33 @@ load_after=$(bl_load)
 
 # ---- the medians -----------------------------------------------------------
 
-med() { awk -v t="$1" -v c="$2" '$2 == t && $3 > 0 { print $c }' "$res" | bl_median; }
+# The runs a tool's medians come from: those with other processes under
+# $max_other % of the CPUs, if it has any, else all its successful runs.
+# Contention inflates CPU per request (caches, context switches), so on a
+# shared machine the quiet runs are the ones to believe.
+kept() {
+	awk -v t="$1" -v m="$max_other" '$2 == t && $3 > 0 { all[++n] = $0; if ($9 <= m) q[++k] = $0 }
+		END { if (k) for (i = 1; i <= k; i++) print q[i]; else for (i = 1; i <= n; i++) print all[i] }' "$res"
+}
+med() { kept "$1" | awk -v c="$2" '{ print $c }' | bl_median; }
+minimum() { kept "$1" | awk -v c="$2" '{ print $c }' | sort -g | head -n 1; }
 wrk_us=$(med wrk 4)
 ac_us=$(med autocannon 4)
 echo
-echo "# medians of $rounds rounds, $conns connections ($BL_SERVER_NAME); $load_after after"
-printf '%-12s %10s %10s %9s %8s %7s\n' "tool" "req/s" "CPU us/req" "RSS MiB" "x wrk" "srv CPU"
+echo "# medians over the rounds with other processes <= $max_other % of the CPUs (all rounds when none was);"
+echo "# $conns connections, $BL_SERVER_NAME; $load_after after"
+printf '%-12s %10s %10s %9s %8s %7s %6s %6s %9s\n' "tool" "req/s" "CPU us/req" "RSS MiB" "x wrk" "srv CPU" "other" "rounds" "min us"
 for t in $tools; do
-	rps=$(med "$t" 3) us=$(med "$t" 4) rss=$(med "$t" 5) srv=$(med "$t" 6)
+	rps=$(med "$t" 3) us=$(med "$t" 4) rss=$(med "$t" 5) srv=$(med "$t" 6) other=$(med "$t" 9)
+	used=$(kept "$t" | wc -l) mn=$(minimum "$t" 4)
 	if [ -z "$rps" ]; then
 		printf '%-12s %10s   (no successful run: see %s)\n' "$t" "-" "$(tail -n 2 "$BL_TMP/r1.${t//\//-}.out" | tr '\n' ' ')"
 		continue
 	fi
-	awk -v t="$t" -v rps="$rps" -v us="$us" -v rss="$rss" -v w="${wrk_us:-}" -v srv="$srv" 'BEGIN {
+	awk -v t="$t" -v rps="$rps" -v us="$us" -v rss="$rss" -v w="${wrk_us:-}" -v srv="$srv" -v o="$other" \
+		-v used="$used/$rounds" -v mn="$mn" 'BEGIN {
 		ratio = (w != "" && w > 0) ? sprintf("%.2f", us / w) : "-"
-		printf "%-12s %10.0f %10.2f %9.1f %8s %6.0f%%\n", t, rps, us, rss / 1024, ratio, srv }'
+		printf "%-12s %10.0f %10.2f %9.1f %8s %6.0f%% %5.0f%% %6s %9.2f\n", t, rps, us, rss / 1024, ratio, srv, o, used, mn }'
 done
 errs=$(awk '$7 > 0 && $3 > 0 && $7 / ($3 + 1) > 0.001 { print $2 }' "$res" | sort -u | tr '\n' ' ')
 [ -n "$errs" ] && echo "# errors or non-2xx answers seen from: $errs(see --keep outputs)"
