@@ -66,7 +66,7 @@ LIB_LINKS   := $(BUILD)/lib/$(SONAME) $(BUILD)/lib/libltcore.so
 # Debian 12 packages: build and test dependencies.
 DEB_PKGS    := gcc make pkg-config libcurl4-openssl-dev libsqlite3-dev \
                libcjson-dev libgsl-dev check libsubunit-dev libcivetweb-dev sqlite3 tzdata \
-               bash-completion curl
+               bash-completion curl clang libclang-rt-14-dev
 
 .PHONY: all lib progs tests check unit-check cli-check deps demo install \
         uninstall clean bench
@@ -186,3 +186,70 @@ uninstall:
 
 clean:
 	rm -rf build build-san
+
+# ---- fuzzing: make fuzz FUZZ_SECONDS=N ------------------------------------
+# Builds the libFuzzer targets tests/fuzz/fuzz_*.c with clang into
+# $(FUZZ_BUILD)/, each linked with the library's objects compiled with
+# -fsanitize=fuzzer-no-link,address,undefined, and runs each for
+# FUZZ_SECONDS seconds (tests/fuzz/run.sh: seeds from tests/fuzz/corpus/
+# and tests/fuzz/regressions/, inputs found kept in $(FUZZ_BUILD)/corpus/).
+# A crash, a sanitizer report or a broken promise fails the target and
+# leaves its input in $(FUZZ_BUILD)/crash/<target>/.  `make -j2 fuzz`
+# runs two targets at once.  Like check, it runs `make deps` first (clang
+# and its fuzzer runtime are in DEB_PKGS); on a machine where clang still
+# cannot link a fuzzer it prints the package to install.
+FUZZ_SECONDS  ?= 60
+FUZZ_CC       ?= clang
+FUZZ_BUILD    ?= build-fuzz
+FUZZ_APT      := apt-get install -y clang libclang-rt-14-dev
+FUZZ_SAN      := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                 -fno-omit-frame-pointer
+FUZZ_CFLAGS    = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla -g -O1 \
+                 -pthread -iquote lib $(PKG_CFLAGS) $(FUZZ_SAN)
+FUZZ_SRCS     := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES    := $(FUZZ_SRCS:tests/fuzz/%.c=%)
+FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/%)
+FUZZ_LIB_OBJS := $(LIB_SRCS:lib/%.c=$(FUZZ_BUILD)/obj/lib/%.o)
+
+.PHONY: fuzz fuzz-toolchain fuzz-build fuzz-clean $(FUZZ_NAMES:%=fuzz-run-%)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-toolchain
+	@$(MAKE) --no-print-directory $(FUZZ_NAMES:%=fuzz-run-%)
+	@echo "fuzz: $(words $(FUZZ_NAMES)) targets, $(FUZZ_SECONDS) s each, no crash"
+
+fuzz-toolchain: | $(FUZZ_BUILD)
+	@printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; return (int)n * 0; }\n' \
+	  >$(FUZZ_BUILD)/toolchain.c; \
+	if ! $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $(FUZZ_BUILD)/toolchain \
+	  $(FUZZ_BUILD)/toolchain.c >/dev/null 2>&1; then \
+	  echo "make fuzz: $(FUZZ_CC) cannot link a libFuzzer target (clang or its fuzzer runtime is missing)" >&2; \
+	  echo "run as root:  $(FUZZ_APT)" >&2; \
+	  exit 1; \
+	fi
+
+fuzz-build: $(FUZZ_BINS)
+
+$(FUZZ_NAMES:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BUILD)/%
+	@sh tests/fuzz/run.sh $(FUZZ_BUILD) $* $(FUZZ_SECONDS)
+
+$(FUZZ_BUILD)/obj/lib/%.o: lib/%.c $(wildcard lib/*.h) | $(FUZZ_BUILD)/obj/lib
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+# An archive, so that a target links only the modules it uses.
+$(FUZZ_BUILD)/libltcore.a: $(FUZZ_LIB_OBJS)
+	rm -f $@ && ar rcs $@ $(FUZZ_LIB_OBJS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_BUILD)/libltcore.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_BUILD)/libltcore.a \
+	  $(PKG_LIBS) -lm
+
+$(FUZZ_BUILD) $(FUZZ_BUILD)/obj/lib:
+	mkdir -p $@
+
+# The replay program of the ordinary build #includes the targets.
+$(BUILD)/tests/fuzz-replay: $(FUZZ_SRCS) tests/fuzz/fuzz.h
+
+clean: fuzz-clean
+fuzz-clean:
+	rm -rf $(FUZZ_BUILD)
