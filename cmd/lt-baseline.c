@@ -111,7 +111,9 @@ static int cmd_set(const struct opts *o, struct lt_db *db)
 		rc = lt_err_set(&err, LT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	if ((rc = lt_db_baseline_set(db, run->scenario_id, env, version, run->run_id, metrics,
+	/* The baseline run belongs to its environment's history too. */
+	if ((rc = lt_db_run_set_environment(db, run->run_id, env, &err)) != LT_OK ||
+	    (rc = lt_db_baseline_set(db, run->scenario_id, env, version, run->run_id, metrics,
 				     o->note, &id, &err)) != LT_OK)
 		goto fail;
 	printf("baseline %s of %s (%s) is run %s\n", version && *version ? version : "(unversioned)",
