@@ -1069,7 +1069,7 @@ static void build_run_argv(const struct lt_schedule_job *job, const char *scenar
 		argv_add(a, "--tag");
 		argv_addf(a, "schedule=%s", s->name);
 	}
-	if (s->scenario_path) {
+	if (s->scenario_path && s->scenario_id) {
 		argv_add(a, "-s");
 		argv_add(a, s->scenario_id);
 	}
