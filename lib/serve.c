@@ -3016,11 +3016,12 @@ static void h_ws_plain(struct call *c)
 
 lt_rc lt_serve_ws_hello(struct lt_serve *s, char **text, size_t *len, struct lt_err *err)
 {
-	cJSON *j = cJSON_CreateObject(), *runs = cJSON_AddArrayToObject(j, "runs");
+	cJSON *j = cJSON_CreateObject(), *runs;
 
 	cJSON_AddStringToObject(j, "type", "hello");
 	cJSON_AddNumberToObject(j, "v", 1);
 	cJSON_AddStringToObject(j, "version", LT_VERSION);
+	runs = cJSON_AddArrayToObject(j, "runs");
 	pthread_mutex_lock(&s->mu);
 	for (const struct serve_run *r = s->runs; r; r = r->next) {
 		if (!run_active(r) || !r->run_start)
