@@ -7,14 +7,19 @@
  * Sec-WebSocket-Accept of our key), then text frames printed one a line.
  * This comment is its manual.
  *
- * usage: ws-client [-n <count>] [-u <type>] [-t <seconds>] [-H <header>]...
- *                  <port> <path>
+ * usage: ws-client [-n <count>] [-u <type>] [-t <seconds>] [-w] [-H <header>]...
+ *                  [-s <text>]... <port> <path>
  *
  *   -n <count>     print this many text frames, then close (default 1)
  *   -u <type>      instead, print frames until one whose JSON "type" member
  *                  is <type> (that one included), then close
  *   -t <seconds>   give up after this long (default 10)
+ *   -w             when the time runs out, exit 0 (print what comes for
+ *                  <seconds>)
  *   -H <header>    add a request header, "Name: value" (repeatable)
+ *   -s <text>      send <text> as a text frame once connected (repeatable, in
+ *                  order): a request of a protocol over WebSocket, such as
+ *                  the DevTools protocol of the dashboard test
  *
  * Exit 0: the frames came.  1: the time ran out, or the server closed
  * first (what came was printed).  2: bad usage.  3: no connection, or the
@@ -157,6 +162,8 @@ static bool send_frame(int opcode, const unsigned char *data, size_t len)
 	unsigned char head[14], mask[4];
 	size_t h = 0;
 
+	if (len > 65535)
+		return false;
 	head[h++] = (unsigned char)(0x80 | opcode);
 	if (len < 126) {
 		head[h++] = (unsigned char)(0x80 | len);
@@ -259,13 +266,14 @@ static bool has_type(const char *text, const char *type)
 
 int main(int argc, char **argv)
 {
-	const char *headers[32], *until = NULL;
-	size_t n_headers = 0;
+	const char *headers[32], *sends[32], *until = NULL;
+	size_t n_headers = 0, n_sends = 0;
+	bool wait_all = false;
 	long count = 1;
 	double timeout = 10;
 	int opt;
 
-	while ((opt = getopt(argc, argv, "n:u:t:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "n:u:t:wH:s:")) != -1) {
 		switch (opt) {
 		case 'n':
 			count = strtol(optarg, NULL, 10);
@@ -276,18 +284,26 @@ int main(int argc, char **argv)
 		case 't':
 			timeout = strtod(optarg, NULL);
 			break;
+		case 'w':
+			wait_all = true;
+			break;
 		case 'H':
 			if (n_headers == 32)
 				return 2;
 			headers[n_headers++] = optarg;
+			break;
+		case 's':
+			if (n_sends == 32)
+				return 2;
+			sends[n_sends++] = optarg;
 			break;
 		default:
 			return 2;
 		}
 	}
 	if (argc - optind != 2 || count < 1 || timeout <= 0) {
-		fprintf(stderr, "usage: ws-client [-n <count>] [-u <type>] [-t <seconds>] "
-				"[-H <header>]... <port> <path>\n");
+		fprintf(stderr, "usage: ws-client [-n <count>] [-u <type>] [-t <seconds>] [-w] "
+				"[-H <header>]... [-s <text>]... <port> <path>\n");
 		return 2;
 	}
 	long port = strtol(argv[optind], NULL, 10);
@@ -346,6 +362,12 @@ int main(int argc, char **argv)
 		return 3;
 	}
 
+	for (size_t i = 0; i < n_sends; i++)
+		if (!send_frame(1, (const unsigned char *)sends[i], strlen(sends[i]))) {
+			fprintf(stderr, "ws-client: cannot send\n");
+			return 3;
+		}
+
 	long printed = 0;
 	int status = 1;
 	for (;;) {
@@ -367,10 +389,12 @@ int main(int argc, char **argv)
 		}
 		free(msg);
 	}
+	if (status != 0 && wait_all && now_s() >= deadline)
+		status = 0;
 	if (status == 0) {
 		static const unsigned char normal[] = {0x03, 0xe8};
 		send_frame(8, normal, 2);
-	} else {
+	} else if (!wait_all) {
 		fprintf(stderr, "ws-client: %ld message(s) before the %s\n", printed,
 			now_s() >= deadline ? "timeout" : "connection closed");
 	}
