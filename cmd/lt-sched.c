@@ -504,7 +504,9 @@ static void on_event(const struct lt_schedule_event *ev, void *ctx)
 	struct lt_err err = {0};
 
 	if (ev->kind == LT_SCHEDULE_EV_RECORD) {
-		if (lt_ndjson_write(stdout, ev->record, &err) != LT_OK && errno != EPIPE)
+		/* Flushed even to a file: a daemon's log is read while it runs. */
+		if ((lt_ndjson_write(stdout, ev->record, &err) != LT_OK || fflush(stdout) != 0) &&
+		    errno != EPIPE)
 			fprintf(stderr, "lt-sched: writing a record: %s\n", lt_errmsg(&err));
 		if (!o->quiet) {
 			double attempt = 1, code = -1, retry = -1;
