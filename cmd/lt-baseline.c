@@ -216,6 +216,10 @@ int main(int argc, char **argv)
 	sub = argv[1];
 	argv++;
 	argc--;
+	/* getopt names argv[0] in its messages: make it "lt-baseline <command>". */
+	char prog[48];
+	snprintf(prog, sizeof prog, "lt-baseline %s", sub);
+	argv[0] = prog;
 	while ((opt = getopt_long(argc, argv, "V:e:r:s:h", long_opts, NULL)) != -1) {
 		switch (opt) {
 		case OPT_DB: o.db = optarg; break;

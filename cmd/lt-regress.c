@@ -3,6 +3,7 @@
  * The work is libltcore's (regress: the model and the statistics; store:
  * recording stdin; db: alerts, thresholds); this file parses and prints.
  */
+#include "analytics.h"
 #include "db.h"
 #include "lt.h"
 #include "ndjson.h"
@@ -31,6 +32,14 @@ static const char usage[] =
 	"       lt-regress report [--db <path>] [--env <env>] [--format text|markdown|json|html|junit]\n"
 	"                         <scenario>\n"
 	"       lt-regress stat [--field <name>] [--alpha <a>] <method> <file> [<file>]\n"
+	"       lt-regress trend|changepoints|seasonality [--db <path>] [--metric <m>] [--window <n>]\n"
+	"                        [--alpha <a>] [--seed <n>] [--json] (<scenario> | --input <file>)\n"
+	"       lt-regress forecast [--db <path>] [--metric <m>] [--window <n>] [--horizon <n>]\n"
+	"                           [--threshold <value>] [--json] (<scenario> | --input <file>)\n"
+	"       lt-regress correlate [--db <path>] [--window <n>] [--json] <scenario>\n"
+	"       lt-regress train [--db <path>] [--window <n>] [--epochs <n>] [--seed <n>]\n"
+	"                        [--per-second] [--json] <scenario>...\n"
+	"       lt-regress anomaly [--db <path>] [--json] [<run> | -]\n"
 	"\n"
 	"check records the run on stdin (lt-run's NDJSON), compares it with the baseline of\n"
 	"its scenario and environment, stores the verdict and its alerts, and exits 1 on a\n"
@@ -54,12 +63,22 @@ static const char usage[] =
 	"      --note <text>        ack: a note\n"
 	"      --by <name>          ack: who (default: $USER)\n"
 	"  -f, --field <name>       stat: read this field of NDJSON lines (\"latency_ms.p95\")\n"
-	"      --alpha <a>          stat: significance level for mannkendall and bh (0.05)\n"
+	"      --alpha <a>          stat, trend, changepoints: significance level (0.05)\n"
+	"  -m, --metric <m>         trend, changepoints, seasonality, forecast: the metric\n"
+	"                           (default responseTime.p95)\n"
+	"  -w, --window <n>         the newest <n> runs (default: trend 30, forecast 60, else all)\n"
+	"  -i, --input <file>       analyse the numbers of <file> (\"-\": stdin; with --field,\n"
+	"                           a field of NDJSON lines) instead of the database\n"
+	"      --horizon <n>        forecast: runs ahead (default 10)\n"
+	"      --threshold <value>  forecast: the limit to cross (default: the scenario's)\n"
+	"      --epochs <n>         train: at most <n> passes over the data (default 200)\n"
+	"      --seed <n>           changepoints, train: the random seed (default 0)\n"
+	"      --per-second         train: on the steady seconds of each run, not on runs\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
 
 enum { OPT_DB = 256, OPT_FAIL_ON, OPT_NOTIFY, OPT_JSON, OPT_UNACKED, OPT_NOTE, OPT_BY, OPT_ALPHA,
-       OPT_VERSION, OPT_FORMAT };
+       OPT_VERSION, OPT_FORMAT, OPT_HORIZON, OPT_THRESHOLD, OPT_EPOCHS, OPT_SEED, OPT_PER_SECOND };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -77,6 +96,14 @@ static const struct option long_opts[] = {
 	{"field", required_argument, NULL, 'f'},
 	{"alpha", required_argument, NULL, OPT_ALPHA},
 	{"format", required_argument, NULL, OPT_FORMAT},
+	{"metric", required_argument, NULL, 'm'},
+	{"window", required_argument, NULL, 'w'},
+	{"input", required_argument, NULL, 'i'},
+	{"horizon", required_argument, NULL, OPT_HORIZON},
+	{"threshold", required_argument, NULL, OPT_THRESHOLD},
+	{"epochs", required_argument, NULL, OPT_EPOCHS},
+	{"seed", required_argument, NULL, OPT_SEED},
+	{"per-second", no_argument, NULL, OPT_PER_SECOND},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -90,6 +117,13 @@ struct opts {
 	long limit;
 	double alpha;
 	enum lt_report_format format;
+	/* analytics */
+	const char *metric, *input;
+	size_t window, horizon;
+	unsigned epochs;
+	unsigned long seed;
+	bool per_second, has_threshold;
+	double threshold;
 };
 
 static int fail(const struct lt_err *err, lt_rc rc)
@@ -415,6 +449,391 @@ static int cmd_stat(const struct opts *o, char **args, int n)
 	return rc == LT_OK ? 0 : fail(&err, rc);
 }
 
+/* ---- analytics: trend, changepoints, seasonality, correlate, forecast,
+ * train, anomaly (lib/analytics.h does the work; these print its JSON) ---- */
+
+static double jnum(const cJSON *o, const char *path)
+{
+	double v = NAN;
+	lt_ndjson_get_num(o, path, &v);
+	return v;
+}
+
+static const char *jstr(const cJSON *o, const char *path)
+{
+	const char *s = lt_ndjson_get_str(o, path);
+	return s ? s : "-";
+}
+
+/* "api (responseTime.p95)" or "load.txt (responseTime.p95)". */
+static void print_subject(const cJSON *r)
+{
+	const char *who = lt_ndjson_get_str(r, "scenario_id");
+	printf("%s %s, %.0f %s", who ? who : jstr(r, "input"), jstr(r, "metric"), jnum(r, "n"),
+	       who ? "runs" : "values");
+}
+
+static void print_trend(const cJSON *r)
+{
+	const cJSON *worse = lt_ndjson_get(r, "worse");
+	print_subject(r);
+	printf(": %s", jstr(r, "direction"));
+	if (cJSON_IsBool(worse))
+		printf(" (%s)", cJSON_IsTrue(worse) ? "worse" : "better");
+	printf(", %s at %g\n", cJSON_IsTrue(lt_ndjson_get(r, "significant")) ? "significant"
+									   : "not significant",
+	       jnum(r, "alpha"));
+	printf("  Mann-Kendall: S %g, z %.3f, tau %.3f, p %.3g\n", jnum(r, "mann_kendall.s"),
+	       jnum(r, "mann_kendall.z"), jnum(r, "mann_kendall.tau"), jnum(r, "mann_kendall.p_value"));
+	printf("  Sen's slope: %+.4g per run, 95 %% CI [%.4g, %.4g]", jnum(r, "sen.slope_per_run"),
+	       jnum(r, "sen.ci95_per_run[0]"), jnum(r, "sen.ci95_per_run[1]"));
+	if (isfinite(jnum(r, "sen.slope_pct_per_run")))
+		printf(" (%+.2f %% of the median)", jnum(r, "sen.slope_pct_per_run"));
+	if (isfinite(jnum(r, "sen.slope_per_day")))
+		printf("; %+.4g per day", jnum(r, "sen.slope_per_day"));
+	printf("\n");
+}
+
+static void print_changepoints(const cJSON *r)
+{
+	const cJSON *c, *cps = lt_ndjson_get(r, "changepoints"), *ols = lt_ndjson_get(r, "outliers");
+	print_subject(r);
+	printf("; E-divisive means, p <= %g, %g permutations, regimes of >= %g\n",
+	       jnum(r, "parameters.p_value"), jnum(r, "parameters.permutations"),
+	       jnum(r, "parameters.min_size"));
+	if (!cJSON_GetArraySize(cps))
+		printf("no change points\n");
+	else
+		printf("%-6s %-14s %-24s %12s %12s %9s %8s\n", "INDEX", "RUN", "AT", "BEFORE", "AFTER",
+		       "CHANGE", "P-VALUE");
+	cJSON_ArrayForEach(c, cps)
+		printf("%-6.0f %-14.12s %-24s %12.4g %12.4g %+8.1f%% %8.3g\n", jnum(c, "index"),
+		       jstr(c, "run_id"), jstr(c, "at"), jnum(c, "mean_before"), jnum(c, "mean_after"),
+		       jnum(c, "change_pct"), jnum(c, "p_value"));
+	if (cJSON_GetArraySize(ols))
+		printf("outliers (single runs, not a new regime):\n");
+	cJSON_ArrayForEach(c, ols)
+		printf("%-6.0f %-14.12s %-24s value %.4g, expected %.4g (%+.1f%%)\n", jnum(c, "index"),
+		       jstr(c, "run_id"), jstr(c, "at"), jnum(c, "value"), jnum(c, "baseline"),
+		       jnum(c, "change_pct"));
+}
+
+static void print_seasonality(const cJSON *r)
+{
+	const cJSON *x;
+	print_subject(r);
+	if (cJSON_IsTrue(lt_ndjson_get(r, "found"))) {
+		printf(": period %.0f (autocorrelation %.2f, floor %.2f); the next run is phase %.0f\n",
+		       jnum(r, "period"), jnum(r, "strength"), jnum(r, "min_strength"),
+		       jnum(r, "next_phase"));
+		printf("phase offsets:");
+		cJSON_ArrayForEach(x, lt_ndjson_get(r, "phase_offsets"))
+			printf(" %+.4g", x->valuedouble);
+		printf("\n");
+	} else if (cJSON_IsObject(lt_ndjson_get(r, "candidate"))) {
+		printf(": none (period %.0f has autocorrelation %.2f, below the floor %.2f)\n",
+		       jnum(r, "candidate.period"), jnum(r, "candidate.strength"),
+		       jnum(r, "min_strength"));
+	} else {
+		printf(": none\n");
+	}
+}
+
+static void print_forecast(const cJSON *r)
+{
+	const cJSON *f;
+	print_subject(r);
+	printf("; %s fit: %+.4g per run, r2 %.3f", jstr(r, "model"), jnum(r, "fit.slope_per_run"),
+	       jnum(r, "fit.r2"));
+	if (cJSON_IsObject(lt_ndjson_get(r, "seasonal")))
+		printf(", period %.0f", jnum(r, "seasonal.period"));
+	printf("\n%-5s %-24s %12s   %.0f %% prediction interval\n", "STEP", "AT", "FORECAST",
+	       100 * jnum(r, "level"));
+	cJSON_ArrayForEach(f, lt_ndjson_get(r, "forecast"))
+		printf("%-5.0f %-24s %12.4g   [%.4g, %.4g]\n", jnum(f, "step"), jstr(f, "at"),
+		       jnum(f, "value"), jnum(f, "low"), jnum(f, "high"));
+	const cJSON *t = lt_ndjson_get(r, "threshold");
+	if (!cJSON_IsObject(t)) {
+		printf("no threshold on %s (give --threshold)\n", jstr(r, "metric"));
+		return;
+	}
+	printf("threshold %s %s %g (%s): ", jstr(r, "metric"), jstr(t, "op"), jnum(t, "value"),
+	       jstr(t, "source"));
+	const char *status = jstr(t, "status");
+	if (!strcmp(status, "expected")) {
+		printf("expected to be crossed in %.1f runs", jnum(t, "runs_ahead"));
+		if (lt_ndjson_get_str(t, "at"))
+			printf(", around %s", jstr(t, "at"));
+		printf("\n");
+	} else if (!strcmp(status, "crossed")) {
+		printf("the trend is past it already\n");
+	} else {
+		printf("not expected to be crossed (the trend is flat or heads away)\n");
+	}
+}
+
+static void print_matrix(const char *title, const cJSON *names, const cJSON *m, const cJSON *p)
+{
+	size_t k = (size_t)cJSON_GetArraySize(names);
+	printf("\n%s (* p < 0.05)\n%-22s", title, "");
+	for (size_t j = 0; j < k; j++)
+		printf(" %7s[%zu]", "", j + 1);
+	printf("\n");
+	for (size_t i = 0; i < k; i++) {
+		printf("[%zu] %-18.18s", i + 1, cJSON_GetArrayItem(names, (int)i)->valuestring);
+		for (size_t j = 0; j < k; j++) {
+			const cJSON *v = cJSON_GetArrayItem(cJSON_GetArrayItem(m, (int)i), (int)j);
+			const cJSON *q = cJSON_GetArrayItem(cJSON_GetArrayItem(p, (int)i), (int)j);
+			if (!cJSON_IsNumber(v))
+				printf(" %10s", "-");
+			else
+				printf(" %9.3f%s", v->valuedouble,
+				       i != j && cJSON_IsNumber(q) && q->valuedouble < 0.05 ? "*" : " ");
+		}
+		printf("\n");
+	}
+}
+
+static void print_correlate(const cJSON *r)
+{
+	const cJSON *x, *metrics = lt_ndjson_get(r, "metrics");
+	printf("%s: %.0f complete runs; each pair over the runs that have both\n",
+	       jstr(r, "scenario_id"), jnum(r, "runs"));
+	cJSON_ArrayForEach(x, lt_ndjson_get(r, "dropped"))
+		printf("  left out: %s (%s)\n", jstr(x, "metric"), jstr(x, "reason"));
+	print_matrix("Pearson r", metrics, lt_ndjson_get(r, "pearson.r"), lt_ndjson_get(r, "pearson.p"));
+	print_matrix("Spearman rho", metrics, lt_ndjson_get(r, "spearman.r"),
+		     lt_ndjson_get(r, "spearman.p"));
+}
+
+static void print_train(const cJSON *r)
+{
+	const cJSON *x;
+	printf("trained an autoencoder on %.0f per-%s vectors of %.0f runs (", jnum(r, "n_vectors"),
+	       jstr(r, "vectors"), jnum(r, "runs_used"));
+	cJSON_ArrayForEach(x, lt_ndjson_get(r, "scenarios"))
+		printf("%s%s", x == lt_ndjson_get(r, "scenarios")->child ? "" : ", ", x->valuestring);
+	printf(")\n  features:");
+	cJSON_ArrayForEach(x, lt_ndjson_get(r, "features"))
+		printf(" %s", x->valuestring);
+	printf("\n");
+	cJSON_ArrayForEach(x, lt_ndjson_get(r, "dropped_features"))
+		printf("  left out: %s (%s)\n", jstr(x, "feature"), jstr(x, "reason"));
+	printf("  %.0f of %.0f epochs (best %.0f), loss %.4g -> %.4g; anomaly threshold %.4g "
+	       "(the %g quantile of the training scores)\n",
+	       jnum(r, "training.epochs_run"), jnum(r, "training.epochs"),
+	       jnum(r, "training.best_epoch"), jnum(r, "training.initial_loss"),
+	       jnum(r, "training.final_loss"), jnum(r, "threshold"), jnum(r, "quantile"));
+	printf("  stored as model");
+	cJSON_ArrayForEach(x, lt_ndjson_get(r, "model_ids"))
+		printf(" %.0f", x->valuedouble);
+	printf("\n");
+}
+
+static void print_anomaly(const cJSON *r)
+{
+	const cJSON *f;
+	bool bad = cJSON_IsTrue(lt_ndjson_get(r, "anomalous"));
+	printf("run %.12s (%s): %s, score %.4g %s threshold %.4g (model %.0f, per-%s)\n",
+	       jstr(r, "run_id"), jstr(r, "scenario_id"), bad ? "ANOMALOUS" : "normal",
+	       jnum(r, "score"), jnum(r, "score") > jnum(r, "threshold") ? ">" : "<=",
+	       jnum(r, "threshold"), jnum(r, "model_id"), jstr(r, "vectors"));
+	if (isfinite(jnum(r, "seconds")))
+		printf("  %.0f of %.0f steady seconds above the threshold (p %.3g)\n",
+		       jnum(r, "anomalous_seconds"), jnum(r, "seconds"), jnum(r, "p_value"));
+	printf("%-24s %12s %12s %7s\n", "FEATURE", "VALUE", "EXPECTED", "SHARE");
+	cJSON_ArrayForEach(f, lt_ndjson_get(r, "top_features"))
+		printf("%-24s %12.4g %12.4g %6.1f%%\n", jstr(f, "feature"), jnum(f, "value"),
+		       jnum(f, "expected"), jnum(f, "share_pct"));
+	if (lt_ndjson_get_str(r, "alert_id"))
+		printf("alert %s recorded\n", jstr(r, "alert_id"));
+}
+
+static void analytics_opts(const struct opts *o, struct lt_analytics_opts *ao)
+{
+	*ao = (struct lt_analytics_opts){
+		.metric = o->metric, .window = o->window, .alpha = o->alpha,
+		.seed = o->seed, .horizon = o->horizon, .has_threshold = o->has_threshold,
+		.threshold = o->threshold, .epochs = o->epochs, .per_second = o->per_second,
+	};
+}
+
+static void print_result(const struct opts *o, const char *sub, const cJSON *r)
+{
+	static const struct {
+		const char *name;
+		void (*print)(const cJSON *);
+	} printers[] = {
+		{"trend", print_trend}, {"changepoints", print_changepoints},
+		{"seasonality", print_seasonality}, {"forecast", print_forecast},
+		{"correlate", print_correlate}, {"train", print_train}, {"anomaly", print_anomaly},
+	};
+	if (o->json || !isatty(STDOUT_FILENO)) {
+		print_json(r);
+		return;
+	}
+	for (size_t i = 0; i < sizeof printers / sizeof *printers; i++)
+		if (!strcmp(sub, printers[i].name))
+			printers[i].print(r);
+}
+
+/* trend, changepoints, seasonality, forecast, correlate: one scenario, or
+ * a series from --input. */
+static int cmd_series(const struct opts *o, struct lt_db *db, const char *sub,
+		      const char *scenario)
+{
+	struct lt_analytics_opts ao;
+	struct lt_err err = {0};
+	double *v = NULL;
+	size_t n = 0;
+	cJSON *r = NULL;
+	lt_rc rc = LT_OK;
+
+	analytics_opts(o, &ao);
+	if (o->input) {
+		if ((rc = read_series(o->input, o->field, &v, &n, &err)))
+			return fail(&err, rc);
+		ao.values = v;
+		ao.n_values = n;
+		ao.values_name = strcmp(o->input, "-") ? o->input : "<stdin>";
+	}
+	if (!strcmp(sub, "trend"))
+		rc = lt_analytics_trend(db, scenario, &ao, &r, &err);
+	else if (!strcmp(sub, "changepoints"))
+		rc = lt_analytics_changepoints(db, scenario, &ao, &r, &err);
+	else if (!strcmp(sub, "seasonality"))
+		rc = lt_analytics_seasonality(db, scenario, &ao, &r, &err);
+	else if (!strcmp(sub, "forecast"))
+		rc = lt_analytics_forecast(db, scenario, &ao, &r, &err);
+	else
+		rc = lt_analytics_correlate(db, scenario, &ao, &r, &err);
+	free(v);
+	if (rc != LT_OK)
+		return fail(&err, rc);
+	print_result(o, sub, r);
+	cJSON_Delete(r);
+	return 0;
+}
+
+static int cmd_train(const struct opts *o, struct lt_db *db, char **scenarios, int n)
+{
+	struct lt_analytics_opts ao;
+	struct lt_err err = {0};
+	cJSON *r = NULL, *w;
+	lt_rc rc;
+
+	analytics_opts(o, &ao);
+	if ((rc = lt_analytics_train(db, (const char *const *)scenarios, (size_t)n, &ao, &r, &err)))
+		return fail(&err, rc);
+	cJSON_ArrayForEach(w, lt_ndjson_get(r, "warnings"))
+		fprintf(stderr, "lt-regress: train: warning: %s\n", w->valuestring);
+	print_result(o, "train", r);
+	cJSON_Delete(r);
+	return 0;
+}
+
+/* Exit 1 when the run is anomalous, like a regression. */
+static int cmd_anomaly(const struct opts *o, struct lt_db *db, const char *run)
+{
+	struct lt_analytics_opts ao;
+	struct lt_err err = {0};
+	cJSON *r = NULL, *alert = NULL;
+	char *run_id = NULL;
+	lt_rc rc = LT_OK;
+	int status;
+
+	analytics_opts(o, &ao);
+	if (!run || !strcmp(run, "-")) {
+		if ((rc = lt_store_ingest(db, stdin, "<stdin>", remember_run, &run_id, &err)) == LT_OK &&
+		    !run_id)
+			rc = lt_err_set(&err, LT_EINVAL, "<stdin>: no run to score (pipe lt-run's output "
+					"in, or give a run id)");
+		if (rc != LT_OK) {
+			free(run_id);
+			return fail(&err, rc);
+		}
+		run = run_id;
+	}
+	rc = lt_analytics_anomaly(db, run, &ao, &r, &alert, &err);
+	free(run_id);
+	if (rc != LT_OK)
+		return fail(&err, rc);
+	status = cJSON_IsTrue(lt_ndjson_get(r, "anomalous")) ? 1 : 0;
+	if (alert && (o->json || !isatty(STDOUT_FILENO)))
+		print_json(alert);
+	print_result(o, "anomaly", r);
+	cJSON_Delete(alert);
+	cJSON_Delete(r);
+	return status;
+}
+
+static bool is_analytics(const char *sub)
+{
+	static const char *const names[] = {"trend", "changepoints", "seasonality", "forecast",
+					    "correlate", "train", "anomaly"};
+	for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+		if (!strcmp(sub, names[i]))
+			return true;
+	return false;
+}
+
+static int run_analytics(const struct opts *o, const char *sub, char **rest, int n)
+{
+	bool series = strcmp(sub, "correlate") && strcmp(sub, "train") && strcmp(sub, "anomaly");
+	struct lt_db *db = NULL;
+	struct lt_err err = {0};
+	int status;
+	lt_rc rc;
+
+	if (o->input && !series) {
+		fprintf(stderr, "lt-regress %s: --input is for trend, changepoints, seasonality and "
+			"forecast\n", sub);
+		return 2;
+	}
+	if (series && (o->input ? n != 0 : n != 1)) {
+		fprintf(stderr, "lt-regress %s: expected %s\n", sub,
+			o->input ? "no scenario with --input" : "one scenario id (or --input <file>)");
+		return 2;
+	}
+	if ((!strcmp(sub, "correlate") && n != 1) || (!strcmp(sub, "train") && n < 1) ||
+	    (!strcmp(sub, "anomaly") && n > 1)) {
+		fprintf(stderr, "lt-regress %s: expected %s\n", sub,
+			!strcmp(sub, "train") ? "one or more scenario ids"
+			: !strcmp(sub, "anomaly") ? "at most one run id (or '-' for stdin)"
+						  : "one scenario id");
+		return 2;
+	}
+	/* A series from a file needs no database; only train and anomaly
+	 * write (a model, an alert, the run read from stdin). */
+	if (!o->input && (rc = lt_db_open(o->db, strcmp(sub, "train") && strcmp(sub, "anomaly")
+							 ? LT_DB_READONLY : 0, &db, &err)) != LT_OK)
+		return fail(&err, rc);
+	if (!strcmp(sub, "train"))
+		status = cmd_train(o, db, rest, n);
+	else if (!strcmp(sub, "anomaly"))
+		status = cmd_anomaly(o, db, n ? rest[0] : NULL);
+	else
+		status = cmd_series(o, db, sub, n ? rest[0] : NULL);
+	lt_db_close(db);
+	return status;
+}
+
+/* A whole number in [min, max] for option name, or exit 2. */
+static bool parse_count(const char *name, const char *arg, unsigned long min, unsigned long max,
+			unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v < min || v > max) {
+		fprintf(stderr, "lt-regress: --%s: expected a whole number from %lu to %lu, got '%s'\n",
+			name, min, max, arg);
+		return false;
+	}
+	*out = v;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	struct opts o = {.limit = 50, .alpha = 0.05};
@@ -433,19 +852,27 @@ int main(int argc, char **argv)
 		printf("lt-regress %s\n", LT_VERSION);
 		return 0;
 	}
-	static const char *const subs[] = {"check", "alerts", "ack", "thresholds", "report", "stat"};
+	static const char *const subs[] = {"check", "alerts", "ack", "thresholds", "report", "stat",
+					   "trend", "changepoints", "seasonality", "forecast",
+					   "correlate", "train", "anomaly"};
 	sub = NULL;
 	for (size_t i = 0; argc > 1 && i < sizeof subs / sizeof *subs; i++)
 		if (!strcmp(argv[1], subs[i]))
 			sub = subs[i];
 	if (!sub) {
-		fprintf(stderr, "lt-regress: expected a command: check, alerts, ack, thresholds, report or stat\n%s",
+		fprintf(stderr, "lt-regress: expected a command: check, alerts, ack, thresholds, report, "
+			"stat, trend, changepoints, seasonality, forecast, correlate, train or anomaly\n%s",
 			usage);
 		return 2;
 	}
 	argv++;
 	argc--;
-	while ((opt = getopt_long(argc, argv, "e:t:r:s:n:f:h", long_opts, NULL)) != -1) {
+	/* getopt names argv[0] in its messages: make it "lt-regress <command>". */
+	char prog[48];
+	snprintf(prog, sizeof prog, "lt-regress %s", sub);
+	argv[0] = prog;
+	while ((opt = getopt_long(argc, argv, "e:t:r:s:n:f:hm:w:i:", long_opts, NULL)) != -1) {
+		unsigned long count;
 		char *end;
 		switch (opt) {
 		case OPT_DB: o.db = optarg; break;
@@ -498,6 +925,36 @@ int main(int argc, char **argv)
 				return 2;
 			}
 			break;
+		case 'm': o.metric = optarg; break;
+		case 'i': o.input = optarg; break;
+		case 'w':
+			if (!parse_count("window", optarg, 1, LT_ANALYTICS_MAX_RUNS, &count))
+				return 2;
+			o.window = count;
+			break;
+		case OPT_HORIZON:
+			if (!parse_count("horizon", optarg, 1, LT_ANALYTICS_MAX_HORIZON, &count))
+				return 2;
+			o.horizon = count;
+			break;
+		case OPT_EPOCHS:
+			if (!parse_count("epochs", optarg, 1, LT_ANOMALY_MAX_EPOCHS, &count))
+				return 2;
+			o.epochs = (unsigned)count;
+			break;
+		case OPT_SEED:
+			if (!parse_count("seed", optarg, 0, 4294967295ul, &o.seed))
+				return 2;
+			break;
+		case OPT_PER_SECOND: o.per_second = true; break;
+		case OPT_THRESHOLD:
+			o.threshold = strtod(optarg, &end);
+			if (end == optarg || *end || !isfinite(o.threshold)) {
+				fprintf(stderr, "lt-regress: --threshold: expected a number, got '%s'\n", optarg);
+				return 2;
+			}
+			o.has_threshold = true;
+			break;
 		case 'h': fputs(usage, stdout); return 0;
 		case OPT_VERSION: printf("lt-regress %s\n", LT_VERSION); return 0;
 		default: fputs(usage, stderr); return 2;
@@ -507,6 +964,8 @@ int main(int argc, char **argv)
 	int n = argc - optind;
 	if (!strcmp(sub, "stat"))
 		return cmd_stat(&o, rest, n);
+	if (is_analytics(sub))
+		return run_analytics(&o, sub, rest, n);
 	if (!strcmp(sub, "report") && n != 1) {
 		fprintf(stderr, "lt-regress report: expected one scenario id\n");
 		return 2;

@@ -20,10 +20,10 @@
  *      t-test model) -- this is what keeps shared CI machines, whose
  *      noise is mostly drift between runs, from raising false alarms;
  *      baseline-run model, otherwise: Welch's t-test on the per-second
- *      steady-state samples of the two runs (mean latency, throughput),
- *      a bootstrap interval of the percentile difference drawn from the
- *      two runs' histograms (percentiles; p from its normal
- *      approximation), a two-proportion z-test (error rate).
+ *      steady-state values of the two runs (mean and percentile
+ *      latencies, throughput) -- the second, not the request, is the
+ *      unit of evidence, because requests within a second share its
+ *      hiccups -- and a two-proportion z-test for the error rate.
  *    responseTime.min, .max and throughput.peak are extremes of one
  *    second or one request: they are judged on magnitude alone.
  *  - The p-values of one verdict are adjusted together
@@ -33,6 +33,9 @@
  *  - A run too short to judge (fewer than LT_REGRESS_MIN_SECONDS steady
  *    seconds or LT_REGRESS_MIN_REQUESTS requests, in it or in the
  *    baseline) is 'inconclusive', never a false verdict.
+ *  - An improvement (better by at least the warning percentage, and
+ *    significant on the other tail of the same test) is reported as such
+ *    and never alerts.
  */
 #ifndef LT_REGRESS_H
 #define LT_REGRESS_H
@@ -45,7 +48,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define LT_REGRESS_MIN_SECONDS 5
+#define LT_REGRESS_MIN_SECONDS 3
 #define LT_REGRESS_MIN_REQUESTS 30
 #define LT_REGRESS_MAX_RULES 16
 #define LT_REGRESS_MAX_NOTIFY 16

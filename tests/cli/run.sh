@@ -1,5 +1,7 @@
 #!/bin/sh
 # Run the CLI cases tests/cli/*/*.sh against the programs of a build dir.
+# A case's stderr is shown when it fails; when it passes, only its lines
+# starting with "# " (figures it wants in the log).
 # usage: tests/cli/run.sh BUILD [CASE...]
 build=$(cd "$1" && pwd) || exit 2
 shift
@@ -40,6 +42,9 @@ for c in "$@"; do
 	elif [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "ok   $name"
+		# A passing case may report figures: its stderr lines that
+		# start with "# " (the A/A rates, say).
+		grep '^# ' "$T/.stderr" | sed 's/^/  /' 
 	else
 		failed=$((failed + 1))
 		echo "FAIL $name"
