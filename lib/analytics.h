@@ -186,10 +186,11 @@ lt_rc lt_analytics_changepoints(struct lt_db *db, const char *scenario_id,
  * its smallest divisor that is a peak above the floor too, since a
  * season of period P correlates as much at 2P and 3P.  {type, v,
  * scenario_id, input, metric, n, found, period (null when none),
- * strength, bound (per lag), min_strength (the floor), max_lag, candidate ({period, strength}
- * of a peak above the bound but too weak; null), phase_offsets (the mean
- * detrended value of each phase 0..period-1, phase = index mod period),
- * next_phase (of the next run), acf (lags 0..max_lag)}. */
+ * strength, bound (per lag), min_strength (the floor), max_lag,
+ * detrended_slope_per_run, candidate ({period, strength} of a peak above
+ * the bound but below the floor; null), phase_offsets (the mean detrended
+ * value of each phase 0..period-1, phase = index mod period), next_phase
+ * (of the next run), acf (lags 0..max_lag)}. */
 lt_rc lt_analytics_seasonality(struct lt_db *db, const char *scenario_id,
 			       const struct lt_analytics_opts *opts, cJSON **out,
 			       struct lt_err *err);
