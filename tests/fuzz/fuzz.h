@@ -23,6 +23,7 @@
 #ifndef LT_FUZZ_H
 #define LT_FUZZ_H
 
+#include <cjson/cJSON.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,6 +51,20 @@ static inline char *fuzz_cstr(const uint8_t *data, size_t size)
 		s[len] = '\0';
 	}
 	return s;
+}
+
+/* True when a and b print as the same compact JSON text.  The targets
+ * compare JSON this way rather than with cJSON_Compare, which looks an
+ * object's members up by name and so calls an object with a name given
+ * twice (allowed outside the contract fields) different from itself. */
+static inline int fuzz_same_json(const cJSON *a, const cJSON *b)
+{
+	char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
+	int same = !ta || !tb || strcmp(ta, tb) == 0; /* out of memory: no verdict */
+
+	cJSON_free(ta);
+	cJSON_free(tb);
+	return same;
 }
 
 #endif
