@@ -38,6 +38,7 @@ for c in "$@"; do
 			sed 's/^/  /' "$T/.stderr"
 		else
 			echo "ok   $name ($sub_ok cases)"
+			grep '^# ' "$T/.stderr" | sed 's/^/  /'
 		fi
 	elif [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))

@@ -4,7 +4,7 @@
 # lt-target answers /health after delay_ms=10 plus a uniform 0..5 ms of
 # jitter (mean 12.5 ms); version B of the "service" answers after 12 plus
 # 0..6 ms: 20 % slower at every quantile of the server's time, with no
-# stall.  Every run is real (lt-run, 10 users, 5 s, no warm-up: the 5
+# stall.  Every run is real (lt-run, 10 users, 5 s, no warm-up: more than the 3
 # steady seconds LT_REGRESS_MIN_SECONDS asks for; a shorter run is
 # judged inconclusive).  The runs go one after the other, never side by
 # side:
@@ -12,7 +12,7 @@
 # (R: the unchanged target, C: the slower one).  Each comparison gets a
 # database of its own, so no pair sees another's history: the baseline is
 # one run and the check uses the baseline-run model (per-second Welch,
-# bootstrap of the histograms, two-proportion z), the harder case for
+# on the seconds, two-proportion z), the harder case for
 # false alarms.
 #   A/A pair k: lt-baseline set < R(k-1); lt-regress check < Rk
 #   A/B pair k: lt-baseline set < Rk;     lt-regress check < Ck
@@ -129,9 +129,9 @@ done
 
 elapsed=$(( $(date +%s) - started ))
 summary="A/A: $false_critical/$aa false critical ($aa_warning warning); A/B: $caught/$ab caught ($ab_critical critical, $((caught - ab_critical)) warning); ${elapsed} s"
-echo "$summary" >&2
-[ -z "$details" ] || echo "false alerts:$details" >&2
-[ -z "$missed" ] || echo "missed:$missed" >&2
+echo "# $summary" >&2
+[ -z "$details" ] || echo "# false alerts:$details" >&2
+[ -z "$missed" ] || echo "# missed:$missed" >&2
 
 if [ "$undecided" -eq 0 ]; then
 	check_ok "every A/A verdict is decided by the baseline-run model"
