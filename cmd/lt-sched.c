@@ -508,7 +508,9 @@ static void on_event(const struct lt_schedule_event *ev, void *ctx)
 		if ((lt_ndjson_write(stdout, ev->record, &err) != LT_OK || fflush(stdout) != 0) &&
 		    errno != EPIPE)
 			fprintf(stderr, "lt-sched: writing a record: %s\n", lt_errmsg(&err));
-		if (!o->quiet) {
+		/* Failures are told even with -q: under cron, stderr is the
+		 * mail that says something went wrong. */
+		if (!o->quiet || !strcmp(ev->status, "failed") || !strcmp(ev->status, "regression")) {
 			double attempt = 1, code = -1, retry = -1;
 			lt_ndjson_get_num(ev->record, "attempt", &attempt);
 			lt_ndjson_get_num(ev->record, "exit_code", &code);

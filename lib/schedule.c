@@ -2349,7 +2349,8 @@ lt_rc lt_schedule_crontab_line(const char *prog, const char *db_path, char **lin
 	char qp[3 * PATH_MAX], qd[3 * PATH_MAX];
 	if (!quote(prog, qp, sizeof qp) || !quote(db_path, qd, sizeof qd))
 		return lt_err_set(err, LT_ELIMIT, "path too long for a crontab line");
-	if (asprintf(line, "* * * * * %s run-due --db %s >/dev/null", qp, qd) < 0)
+	/* -q: cron mails what a job writes, so only warnings and failures. */
+	if (asprintf(line, "* * * * * %s run-due -q --db %s >/dev/null", qp, qd) < 0)
 		return lt_err_set(err, LT_ENOMEM, "out of memory");
 	return LT_OK;
 }

@@ -406,8 +406,8 @@ lt_rc lt_schedule_batch(struct lt_db *db, const char *const *scenarios, size_t n
 const char *lt_schedule_policy_name(lt_schedule_policy p);
 
 /* The crontab line that runs `run-due` every minute: `* * * * * 'PROG'
- * run-due --db 'DB' >/dev/null`, with ' and % quoted for crontab(5).
- * *line new. */
+ * run-due -q --db 'DB' >/dev/null`, with ' and % quoted for crontab(5)
+ * (cron mails what is left: warnings and failures).  *line new. */
 lt_rc lt_schedule_crontab_line(const char *prog, const char *db_path, char **line,
 			    struct lt_err *err);
 

@@ -891,7 +891,7 @@ START_TEST(test_crontab_line)
 	struct lt_err err = {0};
 	ck_assert_int_eq(lt_schedule_crontab_line("/opt/lt/bin/lt-sched", "/srv/50% it's/lt.db", &line,
 						  &err), LT_OK);
-	ck_assert_str_eq(line, "* * * * * '/opt/lt/bin/lt-sched' run-due --db '/srv/50\\% it'\\''s/lt.db' >/dev/null");
+	ck_assert_str_eq(line, "* * * * * '/opt/lt/bin/lt-sched' run-due -q --db '/srv/50\\% it'\\''s/lt.db' >/dev/null");
 	free(line);
 }
 END_TEST
