@@ -208,7 +208,7 @@ lt_rc lt_analytics_correlate(struct lt_db *db, const char *scenario_id,
 			     const struct lt_analytics_opts *opts, cJSON **out,
 			     struct lt_err *err);
 
-/* forecast: at least 3 values (5 for the seasonal part, which also needs
+/* forecast: at least 3 values (6 for the seasonal part, which also needs
  * a period as lt_analytics_seasonality finds it and more values than
  * period + 2).  The line y = intercept + slope * index by least squares
  * over the window; with a period, each forecast adds the mean offset of
