@@ -3395,6 +3395,7 @@ lt_rc lt_serve_read_token(const char *path, char **token, struct lt_err *err)
 	*e = '\0';
 	for (char *q = p; *q; q++)
 		if ((unsigned char)*q < 0x21 || (unsigned char)*q > 0x7e) {
+			memset(text, 0, len);
 			free(text);
 			return lt_err_set(err, LT_EUSAGE, "%s: the token may hold printable ASCII "
 					  "only, without blanks", path);
@@ -3403,10 +3404,11 @@ lt_rc lt_serve_read_token(const char *path, char **token, struct lt_err *err)
 	 * -hex 32), and anything shorter is within reach of guessing over
 	 * the network. */
 	if (strlen(p) < 16) {
+		const char *what = *p ? "too short" : "empty";
+		memset(text, 0, len);
 		free(text);
 		return lt_err_set(err, LT_EUSAGE, "%s: the token is %s (at least 16 characters; "
-				  "try: openssl rand -hex 32 > %s)", path, *p ? "too short" : "empty",
-				  path);
+				  "try: openssl rand -hex 32 > %s)", path, what, path);
 	}
 	*token = xstrdup(p);
 	memset(text, 0, len);
