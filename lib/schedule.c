@@ -1008,8 +1008,7 @@ static lt_rc stored_scenario_file(const struct lt_schedule_job *job, char **path
 		goto out;
 	}
 	if (!(text = cJSON_PrintUnformatted(config)) ||
-	    asprintf(&tmp, "%s/lt-sched-%s-XXXXXX.json", dir && *dir ? dir : "/tmp",
-		     job->sched->scenario_id) < 0) {
+	    asprintf(&tmp, "%s/lt-sched-XXXXXX.json", dir && *dir ? dir : "/tmp") < 0) {
 		tmp = NULL;
 		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
 		goto out;
