@@ -7,6 +7,7 @@
 #include "engine.h"
 #include "lt.h"
 #include "ndjson.h"
+#include "regress.h"
 #include "scenario.h"
 #include "util.h"
 
@@ -126,6 +127,56 @@ static int on_record(const cJSON *rec, void *user)
 		return 1;
 	}
 	return 0;
+}
+
+/* The scenario's options.compareBaseline and options.saveBaseline, for a
+ * run recorded with --db: the verdict's records go to stdout after the
+ * run's; a critical regression exits 1. */
+static int run_options(struct run_ctx *c, const struct lt_scenario *sc, bool quiet)
+{
+	struct lt_regress_config *cfg = lt_regress_config_new();
+	struct lt_regress_outcome o;
+	struct lt_err err = {0};
+	cJSON *stored = NULL;
+	const char *run_id = lt_ndjson_get_str(c->run_start, "run_id");
+	int status = 0;
+	lt_rc rc;
+
+	if (!cfg)
+		return 3;
+	if (lt_db_regress_config_get(c->db, sc->id, &stored, NULL, &err) == LT_OK &&
+	    (rc = lt_regress_config_apply(cfg, stored, "stored thresholds", &err)) != LT_OK)
+		goto fail;
+	if ((rc = lt_regress_run_options(c->db, run_id, sc->options.compare_baseline,
+					 sc->options.save_baseline, sc->options.environment,
+					 sc->options.version, cfg, &o, &err)) != LT_OK)
+		goto fail;
+	for (size_t i = 0; i < o.n_alerts; i++)
+		lt_ndjson_write(stdout, o.alerts[i], &err);
+	if (o.verdict) {
+		const char *v = lt_ndjson_get_str(o.verdict, "status");
+		lt_ndjson_write(stdout, o.verdict, &err);
+		if (!quiet)
+			fprintf(stderr, "lt-run: %s: compared with the baseline: %s, %zu alert%s\n",
+				sc->id, v, o.n_alerts, o.n_alerts == 1 ? "" : "s");
+		if (!strcmp(v, "critical"))
+			status = 1;
+	}
+	if (!quiet && o.no_baseline)
+		fprintf(stderr, "lt-run: %s: no baseline to compare with yet\n", sc->id);
+	if (!quiet && o.saved)
+		fprintf(stderr, "lt-run: %s: this run is now the baseline (%s)\n", sc->id,
+			sc->options.environment ? sc->options.environment : "default");
+	lt_regress_outcome_clear(&o);
+	cJSON_Delete(stored);
+	lt_regress_config_free(cfg);
+	fflush(stdout);
+	return status;
+fail:
+	fprintf(stderr, "lt-run: %s: %s\n", sc->id, lt_errmsg(&err));
+	cJSON_Delete(stored);
+	lt_regress_config_free(cfg);
+	return lt_rc_exit_status(rc);
 }
 
 static void on_progress(const struct lt_engine_progress *p, void *user)
@@ -411,6 +462,12 @@ int main(int argc, char **argv)
 				res.dropped ? " (some arrivals dropped: raise arrival.maxUsers)" : "",
 				res.passed ? "passed" : "CROSSED",
 				res.interrupted ? " (interrupted)" : "");
+		if (ctx.db && !res.interrupted &&
+		    (sc->options.compare_baseline || sc->options.save_baseline)) {
+			int s2 = run_options(&ctx, sc, quiet);
+			if (s2 > status)
+				status = s2;
+		}
 	}
 out:
 	cJSON_Delete(ctx.run_start);

@@ -995,3 +995,64 @@ out:
 	cJSON_Delete(list);
 	return rc;
 }
+
+/* ---- the seed's run options: saveBaseline, compareBaseline ---- */
+
+lt_rc lt_regress_run_options(struct lt_db *db, const char *run_id, bool compare, bool save,
+			     const char *environment, const char *version,
+			     const struct lt_regress_config *cfg, struct lt_regress_outcome *out,
+			     struct lt_err *err)
+{
+	struct lt_db_run *run = NULL;
+	cJSON *metrics = NULL;
+	lt_rc rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = lt_db_run_get(db, run_id, &run, err)) != LT_OK)
+		return rc;
+	const char *env = environment && *environment ? environment : run_environment(run);
+	if (compare) {
+		rc = lt_regress_check(db, run->run_id, env, cfg, &out->verdict, &out->alerts,
+				      &out->n_alerts, err);
+		if (rc == LT_ENOTFOUND && save) {
+			/* The first run of a scenario has nothing to be compared
+			 * with; it becomes the baseline below. */
+			out->no_baseline = true;
+			rc = LT_OK;
+		} else if (rc == LT_OK) {
+			rc = lt_db_check_record(db, out->verdict, out->alerts, out->n_alerts, err);
+		}
+		if (rc != LT_OK)
+			goto out;
+	}
+	if (save) {
+		if (strcmp(run->status, "complete") != 0 || !run->summary) {
+			rc = lt_err_set(err, LT_EINVAL,
+					"run %s is %s: only a complete run becomes a baseline",
+					run->run_id, run->status);
+			goto out;
+		}
+		if (!(metrics = lt_regress_metrics_of(run->summary))) {
+			rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+			goto out;
+		}
+		if ((rc = lt_db_run_set_environment(db, run->run_id, env, err)) != LT_OK ||
+		    (rc = lt_db_baseline_set(db, run->scenario_id, env, version, run->run_id, metrics,
+					     "saveBaseline", &out->baseline_id, err)) != LT_OK)
+			goto out;
+		out->saved = true;
+	}
+out:
+	cJSON_Delete(metrics);
+	lt_db_run_free(run);
+	return rc;
+}
+
+void lt_regress_outcome_clear(struct lt_regress_outcome *o)
+{
+	for (size_t i = 0; i < o->n_alerts; i++)
+		cJSON_Delete(o->alerts[i]);
+	free(o->alerts);
+	cJSON_Delete(o->verdict);
+	memset(o, 0, sizeof *o);
+}

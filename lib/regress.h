@@ -167,4 +167,28 @@ lt_rc lt_regress_notify(const char *const *specs, size_t n, const cJSON *verdict
 			cJSON *const *alerts, size_t n_alerts, FILE *console,
 			lt_regress_notify_fn report, void *ctx, struct lt_err *err);
 
+/* What lt_regress_run_options did. */
+struct lt_regress_outcome {
+	cJSON *verdict;        /* compare: the verdict (new), else NULL */
+	cJSON **alerts;        /* compare: its alert records (new) */
+	size_t n_alerts;
+	bool no_baseline;      /* compare and save: there was none to compare with */
+	bool saved;            /* save: the run is now the baseline */
+	int64_t baseline_id;
+};
+
+/* The seed's run options for the stored run run_id: compareBaseline
+ * (compare) checks it against its baseline as lt_regress_check does and
+ * records the verdict; saveBaseline (save) then makes it the baseline of
+ * its scenario in environment (NULL: the run's options, else "default")
+ * with version (may be NULL).  With both, a first run that has no
+ * baseline to compare with just becomes one (out->no_baseline).  Only a
+ * complete run can be saved (LT_EINVAL).  Free out's contents with
+ * lt_regress_outcome_clear. */
+lt_rc lt_regress_run_options(struct lt_db *db, const char *run_id, bool compare, bool save,
+			     const char *environment, const char *version,
+			     const struct lt_regress_config *cfg, struct lt_regress_outcome *out,
+			     struct lt_err *err);
+void lt_regress_outcome_clear(struct lt_regress_outcome *o);
+
 #endif
