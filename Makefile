@@ -42,7 +42,7 @@ PKG_LIBS     = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-# -iquote, not -I: lib/sched.h must not shadow the system's <sched.h>.
+# -iquote, not -I: no lib/*.h may ever shadow a system header (<sched.h> almost did).
 LT_CFLAGS   = -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wvla \
               -fPIC -pthread -iquote lib $(PKG_CFLAGS) $(SAN_FLAGS)
 LT_LDFLAGS  = -pthread $(SAN_FLAGS)
