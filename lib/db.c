@@ -3075,3 +3075,66 @@ lt_rc lt_db_ping(struct lt_db *db, struct lt_err *err)
 	return query_rows(db, "reading the schema", NULL, NULL, err,
 			  "SELECT count(*) FROM sqlite_master", "");
 }
+
+/* ---- benchmark checks ---- */
+
+static const char bench_columns[] =
+	"SELECT bench_id, suite, name, unit, runs, mean, stddev, median, min, max, host,"
+	" version, recorded_at, record AS record_json FROM benchmark_results";
+static const char bench_columns_seq[] =
+	"SELECT rowid AS seq, bench_id, suite, name, unit, runs, mean, stddev, median, min, max,"
+	" host, version, recorded_at, record AS record_json FROM benchmark_results";
+
+lt_rc lt_db_bench_get(struct lt_db *db, const char *bench_id, cJSON **row, struct lt_err *err)
+{
+	char sql[512];
+	cJSON *rows = NULL;
+	lt_rc rc;
+
+	snprintf(sql, sizeof sql, "%s WHERE bench_id = ?1", bench_columns);
+	if ((rc = query_rows(db, "reading a benchmark result", &rows, NULL, err, sql, "t",
+			     bench_id)))
+		return rc;
+	if (cJSON_GetArraySize(rows) == 0) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOTFOUND, "no benchmark result %s", bench_id);
+	}
+	*row = cJSON_DetachItemFromArray(rows, 0);
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
+lt_rc lt_db_bench_history(struct lt_db *db, const char *suite, const char *name,
+			  const char *exclude_bench_id, size_t limit, cJSON **rows,
+			  struct lt_err *err)
+{
+	char sql[768];
+	/* The inner query keeps rowid (the rows carry it as seq) so that
+	 * results recorded in the same millisecond keep their order. */
+	snprintf(sql, sizeof sql, "SELECT * FROM (%s WHERE suite IS ?1 AND name = ?2"
+		 " AND (?3 IS NULL OR bench_id <> ?3)"
+		 " ORDER BY recorded_at DESC, rowid DESC LIMIT ?4) ORDER BY recorded_at, seq",
+		 bench_columns_seq);
+	return query_rows(db, "reading benchmark history", rows, NULL, err, sql, "ttti", suite,
+			  name, exclude_bench_id, (int64_t)(limit ? limit : 1000000));
+}
+
+/* ---- lt-regress watch: the runs no check has seen ---- */
+
+lt_rc lt_db_runs_unchecked(struct lt_db *db, const char *environment, size_t limit,
+			   cJSON **rows, struct lt_err *err)
+{
+	/* A check is the watermark: regression_checks names the run once it
+	 * is judged, in the same transaction as the verdict's alerts, so the
+	 * list needs no state of its own and survives any restart. */
+	return query_rows(db, "reading unchecked runs", rows, NULL, err,
+			  "SELECT r.run_id, r.scenario_id, r.started_at, r.environment"
+			  " FROM load_test_results r"
+			  " WHERE r.status = 'complete' AND r.scenario_id IS NOT NULL"
+			  " AND NOT EXISTS (SELECT 1 FROM regression_checks c WHERE c.run_id = r.run_id)"
+			  " AND NOT EXISTS (SELECT 1 FROM regression_baselines b WHERE b.run_id = r.run_id)"
+			  " AND EXISTS (SELECT 1 FROM regression_baselines b"
+			  "  WHERE b.scenario_id = r.scenario_id AND (?1 IS NULL OR b.environment = ?1))"
+			  " ORDER BY r.started_at, r.rowid LIMIT ?2",
+			  "ti", environment, (int64_t)(limit ? limit : 1000000));
+}

@@ -481,4 +481,31 @@ lt_rc lt_db_alerts_open_count(struct lt_db *db, int64_t *count, struct lt_err *e
  * the reason. */
 lt_rc lt_db_ping(struct lt_db *db, struct lt_err *err);
 
+/* ---- benchmark checks (lt-baseline set, lt-regress check of bench records) ---- */
+
+/* The stored benchmark result bench_id: {bench_id, suite, name, unit, runs,
+ * mean, stddev, median, min, max, host, version, recorded_at, record (the
+ * whole bench record, parsed)}.  *row new.  LT_ENOTFOUND when there is no
+ * such result. */
+lt_rc lt_db_bench_get(struct lt_db *db, const char *bench_id, cJSON **row, struct lt_err *err);
+
+/* The newest limit (0: all) results of the benchmark suite/name, leaving
+ * out exclude_bench_id (may be NULL), oldest first, as lt_db_bench_get
+ * gives them.  *rows a new array. */
+lt_rc lt_db_bench_history(struct lt_db *db, const char *suite, const char *name,
+			  const char *exclude_bench_id, size_t limit, cJSON **rows,
+			  struct lt_err *err);
+
+/* ---- lt-regress watch ---- */
+
+/* The complete runs that no regression check names yet, oldest first (by
+ * started_at), at most limit (0: all): {run_id, scenario_id, started_at,
+ * environment}.  Left out: runs of no scenario, runs that are a baseline
+ * (a run compared with itself says nothing), and runs of a scenario with
+ * no baseline (in environment, when not NULL) -- they have nothing to be
+ * checked against and are listed once a baseline exists.  *rows a new
+ * array.  O(runs) with the indexes on run ids; fine for a pass a minute. */
+lt_rc lt_db_runs_unchecked(struct lt_db *db, const char *environment, size_t limit,
+			   cJSON **rows, struct lt_err *err);
+
 #endif
