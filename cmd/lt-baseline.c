@@ -3,6 +3,7 @@
  * The work is libltcore's (store: recording stdin; db: the baselines;
  * regress: the metrics a baseline keeps); this file parses and prints.
  */
+#include "benchcheck.h"
 #include "db.h"
 #include "lt.h"
 #include "ndjson.h"
@@ -23,7 +24,8 @@ static const char usage[] =
 	"       lt-baseline delete [--db <path>] --scenario <id> [--env <env>] [--version <v>]\n"
 	"\n"
 	"set records the run on stdin (lt-run's NDJSON) and makes it the baseline of its\n"
-	"scenario in the environment; --run takes a stored run instead.\n"
+	"scenario in the environment; --run takes a stored run instead.  Bench records\n"
+	"(lt-bench's) each become the baseline of their benchmark, bench:<suite>/<name>.\n"
 	"\n"
 	"      --db <path>        the database (default: $LT_DB, else ~/.local/share/lt/lt.db)\n"
 	"  -V, --version <v>      the baseline's version label (default: the scenario's\n"
@@ -63,29 +65,71 @@ static int fail(const struct lt_err *err, lt_rc rc)
 	return lt_rc_exit_status(rc);
 }
 
-/* The last run recorded from stdin. */
+/* What stdin held: the last run, and every bench record. */
+struct recorded {
+	char *run_id;
+	char **bench_ids;
+	size_t n_bench;
+};
+
 static lt_rc remember_run(const struct lt_store_recorded *r, void *ctx)
 {
-	char **id = ctx;
+	struct recorded *rec = ctx;
+	if (!strcmp(r->type, "bench")) {
+		char **ids = realloc(rec->bench_ids, (rec->n_bench + 1) * sizeof *ids);
+		if (!ids)
+			return LT_ENOMEM;
+		rec->bench_ids = ids;
+		if (!(ids[rec->n_bench] = strdup(r->id)))
+			return LT_ENOMEM;
+		rec->n_bench++;
+		return LT_OK;
+	}
 	if (strcmp(r->type, "run") != 0)
 		return LT_OK;
-	free(*id);
-	*id = strdup(r->id);
-	return *id ? LT_OK : LT_ENOMEM;
+	free(rec->run_id);
+	rec->run_id = strdup(r->id);
+	return rec->run_id ? LT_OK : LT_ENOMEM;
+}
+
+/* Bench records and no run on stdin: each becomes the baseline of its
+ * benchmark, "bench:<suite>/<name>" (benchcheck.h). */
+static lt_rc set_benches(const struct opts *o, struct lt_db *db, const struct recorded *rec,
+			 struct lt_err *err)
+{
+	for (size_t i = 0; i < rec->n_bench; i++) {
+		char *key = NULL;
+		lt_rc rc = lt_benchcheck_baseline_set(db, rec->bench_ids[i], o->env, o->version,
+						      o->note, &key, NULL, err);
+		if (rc != LT_OK)
+			return rc;
+		printf("baseline %s of %s (%s) is benchmark result %s\n",
+		       o->version && *o->version ? o->version : "(unversioned)", key,
+		       o->env && *o->env ? o->env : "default", rec->bench_ids[i]);
+		free(key);
+	}
+	return LT_OK;
 }
 
 static int cmd_set(const struct opts *o, struct lt_db *db)
 {
 	struct lt_db_run *run = NULL;
 	struct lt_err err = {0};
+	struct recorded rec = {0};
 	char *stdin_run = NULL;
 	cJSON *metrics = NULL;
 	int64_t id = 0;
 	lt_rc rc;
 
 	if (!o->run) {
-		if ((rc = lt_store_ingest(db, stdin, "<stdin>", remember_run, &stdin_run, &err)) != LT_OK)
+		rc = lt_store_ingest(db, stdin, "<stdin>", remember_run, &rec, &err);
+		stdin_run = rec.run_id;
+		if (rc != LT_OK)
 			goto fail;
+		if (!stdin_run && rec.n_bench) {
+			rc = set_benches(o, db, &rec, &err);
+			goto fail;
+		}
 		if (!stdin_run) {
 			rc = lt_err_set(&err, LT_EINVAL, "<stdin>: no run to set as the baseline "
 					"(pipe lt-run's output in, or give --run)");
@@ -122,6 +166,9 @@ fail:
 	cJSON_Delete(metrics);
 	lt_db_run_free(run);
 	free(stdin_run);
+	for (size_t i = 0; i < rec.n_bench; i++)
+		free(rec.bench_ids[i]);
+	free(rec.bench_ids);
 	return rc == LT_OK ? 0 : fail(&err, rc);
 }
 
@@ -131,6 +178,13 @@ static void print_json(const cJSON *j)
 	if (s)
 		puts(s);
 	free(s);
+}
+
+/* A benchmark's baseline stands on a bench record, not a run. */
+static bool is_bench(const cJSON *b)
+{
+	const char *s = lt_ndjson_get_str(b, "scenario_id");
+	return s && !strncmp(s, "bench:", 6);
 }
 
 static int cmd_list(const struct opts *o, struct lt_db *db)
@@ -151,7 +205,8 @@ static int cmd_list(const struct opts *o, struct lt_db *db)
 		const char *v = lt_ndjson_get_str(b, "version");
 		printf("%-24s %-12s %-14s %-12.12s %s\n", lt_ndjson_get_str(b, "scenario_id"),
 		       lt_ndjson_get_str(b, "environment"), v && *v ? v : "-",
-		       lt_ndjson_get_str(b, "run_id") ? lt_ndjson_get_str(b, "run_id") : "(deleted)",
+		       lt_ndjson_get_str(b, "run_id") ? lt_ndjson_get_str(b, "run_id")
+		       : is_bench(b) ? "(benchmark)" : "(deleted)",
 		       lt_ndjson_get_str(b, "created_at"));
 	}
 	cJSON_Delete(list);
@@ -173,13 +228,17 @@ static int cmd_show(const struct opts *o, struct lt_db *db)
 		const char *v = lt_ndjson_get_str(b, "version");
 		printf("scenario     %s\nenvironment  %s\nversion      %s\nrun          %s\nset at       %s\n",
 		       lt_ndjson_get_str(b, "scenario_id"), lt_ndjson_get_str(b, "environment"),
-		       v && *v ? v : "-", lt_ndjson_get_str(b, "run_id"),
+		       v && *v ? v : "-", lt_ndjson_get_str(b, "run_id") ? lt_ndjson_get_str(b, "run_id")
+		       : is_bench(b) ? "(benchmark)" : "(deleted)",
 		       lt_ndjson_get_str(b, "created_at"));
+		if (is_bench(b))
+			printf("benchmark    %s\n", lt_ndjson_get_str(b, "metrics.record.bench_id"));
 		if (lt_ndjson_get_str(b, "note"))
 			printf("note         %s\n", lt_ndjson_get_str(b, "note"));
 		printf("\n");
 		cJSON_ArrayForEach(m, lt_ndjson_get(b, "metrics"))
-			printf("  %-20s %12.3f\n", m->string, m->valuedouble);
+			if (cJSON_IsNumber(m))  /* a benchmark's keeps its record too */
+				printf("  %-20s %12.3f\n", m->string, m->valuedouble);
 	}
 	cJSON_Delete(b);
 	return 0;
