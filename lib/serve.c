@@ -199,8 +199,8 @@ static void set_str(char **dst, const char *src)
 	*dst = src ? xstrdup(src) : NULL;
 }
 
-static void logf_(struct lt_serve *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void logf_(struct lt_serve *s, const char *fmt, ...)
+static void log_event(struct lt_serve *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void log_event(struct lt_serve *s, const char *fmt, ...)
 {
 	char line[1024];
 	va_list ap;
@@ -1151,7 +1151,7 @@ static void run_compare(struct serve_run *r)
 	r->verdict = verdict;
 	verdict = NULL;
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "run %s: %s against its baseline, %zu alert%s", r->run_id,
+	log_event(s, "run %s: %s against its baseline, %zu alert%s", r->run_id,
 	      cJSON_GetStringValue(cJSON_GetObjectItem(r->verdict, "status")), n, n == 1 ? "" : "s");
 	goto out;
 fail:
@@ -1245,7 +1245,7 @@ done:
 	r->finished_at = lti_time_now();
 	s->runs_by_state[end]++;
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "run %s of %s %s%s%s", r->run_id, r->scenario_id, run_state_names[end],
+	log_event(s, "run %s of %s %s%s%s", r->run_id, r->scenario_id, run_state_names[end],
 	      end == RUN_FAILED ? ": " : "", end == RUN_FAILED ? lt_errmsg(&err) : "");
 	return NULL;
 }
@@ -1497,7 +1497,7 @@ static void h_run(struct call *c)
 	snprintf(url, sizeof url, API "/status?runId=%s", r->run_id);
 	cJSON_AddStringToObject(j, "statusUrl", url);
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "run %s of %s started", r->run_id, r->scenario_id);
+	log_event(s, "run %s of %s started", r->run_id, r->scenario_id);
 	reply_json(c->res, 202, j);
 	return;
 out:
@@ -1589,7 +1589,7 @@ static void h_stop(struct call *c)
 		return;
 	}
 	cJSON_AddStringToObject(j, "status", "stopping");
-	logf_(s, "stop asked for %d run(s)", cJSON_GetArraySize(stopped));
+	log_event(s, "stop asked for %d run(s)", cJSON_GetArraySize(stopped));
 	reply_json(c->res, 200, j);
 }
 
@@ -1717,7 +1717,7 @@ static void h_scenarios_create(struct call *c)
 			any_created |= created;
 			cJSON_AddBoolToObject(doc, "created", created);
 			cJSON_AddItemToArray(list, doc);
-			logf_(c->s, "scenario %s %s", sc->id, created ? "created" : "updated");
+			log_event(c->s, "scenario %s %s", sc->id, created ? "created" : "updated");
 			continue;
 		}
 		cJSON_Delete(doc);
@@ -1925,7 +1925,7 @@ static void h_baselines_create(struct call *c)
 		reply_rc(c->res, &err);
 		goto out;
 	}
-	logf_(c->s, "baseline %lld of %s: run %s", (long long)id, sid, run->run_id);
+	log_event(c->s, "baseline %lld of %s: run %s", (long long)id, sid, run->run_id);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddItemToObject(j, "baseline", row);
 	row = NULL;
@@ -2101,7 +2101,7 @@ static void h_thresholds_set(struct call *c)
 		reply_rc(c->res, &err);
 		goto out;
 	}
-	logf_(c->s, "regression thresholds of %s updated", sid ? sid : "every scenario");
+	log_event(c->s, "regression thresholds of %s updated", sid ? sid : "every scenario");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "scenarioId", sid ? sid : "*");
 	cJSON_AddItemToObject(j, "thresholds", full);
@@ -2177,7 +2177,7 @@ static lt_rc bench_event(const struct lt_bench_event *ev, void *user)
 
 	if (ev->kind == LT_BENCH_EV_RESULT && bc->db &&
 	    lt_db_ingest_record(bc->db, ev->record, &err) != LT_OK)
-		logf_(s, "benchmark %s/%s: not recorded: %s", ev->suite, ev->name, lt_errmsg(&err));
+		log_event(s, "benchmark %s/%s: not recorded: %s", ev->suite, ev->name, lt_errmsg(&err));
 	pthread_mutex_lock(&s->mu);
 	b->total = ev->total;
 	switch (ev->kind) {
@@ -2235,7 +2235,7 @@ static void *bench_main(void *arg)
 	/* The results are recorded as they come; a session without a
 	 * database still runs, and says so. */
 	if (lt_db_open(s->db_path, 0, &bc.db, &dberr) != LT_OK)
-		logf_(s, "benchmarks: results not recorded: %s", lt_errmsg(&dberr));
+		log_event(s, "benchmarks: results not recorded: %s", lt_errmsg(&dberr));
 	if ((rc = lt_bench_new(&o, &bench, &err)) == LT_OK) {
 		pthread_mutex_lock(&s->mu);
 		b->bench = bench;
@@ -2256,7 +2256,7 @@ static void *bench_main(void *arg)
 	pthread_mutex_unlock(&s->mu);
 	lt_bench_free(bench);
 	lt_db_close(bc.db);
-	logf_(s, "benchmarks %s", b->state);
+	log_event(s, "benchmarks %s", b->state);
 	return NULL;
 }
 
@@ -2373,7 +2373,7 @@ static void h_benchmarks_run(struct call *c)
 	}
 	b->joinable = true;
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "benchmarks started: %zu of %s", count, list[0] ? list : "all suites");
+	log_event(s, "benchmarks started: %zu of %s", count, list[0] ? list : "all suites");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "status", "running");
 	cJSON_AddNumberToObject(j, "total", (double)count);
@@ -2500,7 +2500,7 @@ static void *train_main(void *arg)
 	t->finished_at = lti_time_now();
 	t->active = false;
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "neural training %s%s%s", t->state, rc && rc != LT_EINTR ? ": " : "",
+	log_event(s, "neural training %s%s%s", t->state, rc && rc != LT_EINTR ? ": " : "",
 	      rc && rc != LT_EINTR ? lt_errmsg(&err) : "");
 	return NULL;
 }
@@ -2602,7 +2602,7 @@ static void h_training_start(struct call *c)
 	}
 	t->joinable = true;
 	pthread_mutex_unlock(&s->mu);
-	logf_(s, "neural training started");
+	log_event(s, "neural training started");
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "status", "running");
 	cJSON_AddStringToObject(j, "statusUrl", API "/neural-training/status");
@@ -2787,7 +2787,7 @@ static void h_schedules_create(struct call *c)
 		if (lt_schedule_get(db, list[i]->name, &stored, &err) == LT_OK)
 			cJSON_AddItemToArray(arr, schedule_out(stored, now));
 		lt_schedule_free(stored);
-		logf_(c->s, "schedule %s of %s saved", list[i]->name, list[i]->scenario_id);
+		log_event(c->s, "schedule %s of %s saved", list[i]->name, list[i]->scenario_id);
 	}
 	reply_json(c->res, 201, j);
 	goto out;
@@ -2817,7 +2817,7 @@ static void h_schedule_delete(struct call *c)
 		return;
 	}
 	db_give(c->s, db);
-	logf_(c->s, "schedule %s deleted", c->param);
+	log_event(c->s, "schedule %s deleted", c->param);
 	cJSON *j = cJSON_CreateObject();
 	cJSON_AddStringToObject(j, "deleted", c->param);
 	reply_json(c->res, 200, j);
