@@ -4,6 +4,7 @@
  * recording stdin; db: alerts, thresholds); this file parses and prints.
  */
 #include "analytics.h"
+#include "benchcheck.h"
 #include "db.h"
 #include "lt.h"
 #include "ndjson.h"
@@ -43,7 +44,8 @@ static const char usage[] =
 	"\n"
 	"check records the run on stdin (lt-run's NDJSON), compares it with the baseline of\n"
 	"its scenario and environment, stores the verdict and its alerts, and exits 1 on a\n"
-	"critical regression.  stat methods: welch, mannwhitney, mannkendall, sen, pearson,\n"
+	"critical regression; bench records (lt-bench's) are judged per benchmark against\n"
+	"theirs.  stat methods: welch, mannwhitney, mannkendall, sen, pearson,\n"
 	"spearman, bh, describe (\"-\" reads stdin).\n"
 	"\n"
 	"      --db <path>          the database (default: $LT_DB, else ~/.local/share/lt/lt.db)\n"
@@ -222,12 +224,127 @@ static void notify_report(const char *target, const struct lt_err *err, void *ct
 		fprintf(stderr, "lt-regress: notify: %s (the verdict stands)\n", lt_errmsg(err));
 }
 
+/* ---- check of bench records (benchcheck.h) ---- */
+
+/* What stdin held: the last run, and every bench record. */
+struct check_input {
+	char *run_id;
+	char **bench_ids;
+	size_t n_bench;
+};
+
+static lt_rc remember_check(const struct lt_store_recorded *r, void *ctx)
+{
+	struct check_input *in = ctx;
+	if (strcmp(r->type, "bench") != 0)
+		return remember_run(r, &in->run_id);
+	char **ids = realloc(in->bench_ids, (in->n_bench + 1) * sizeof *ids);
+	if (!ids)
+		return LT_ENOMEM;
+	in->bench_ids = ids;
+	if (!(ids[in->n_bench] = strdup(r->id)))
+		return LT_ENOMEM;
+	in->n_bench++;
+	return LT_OK;
+}
+
+static void print_bench_verdict(const cJSON *v)
+{
+	const cJSON *m;
+	char a[32], b[32], c[32], d[32];
+
+	printf("%s: benchmarks vs their baselines (%s)\n", lt_ndjson_get_str(v, "scenario_id"),
+	       lt_ndjson_get_str(v, "environment"));
+	printf("\n%-32s %12s %12s %-6s %9s %9s %s\n", "BENCHMARK", "BASELINE", "CURRENT", "UNIT",
+	       "CHANGE", "Q-VALUE", "VERDICT");
+	cJSON_ArrayForEach(m, lt_ndjson_get(v, "metrics")) {
+		double base = NAN, cur = NAN, change = NAN, q = NAN;
+		lt_ndjson_get_num(m, "baseline", &base);
+		lt_ndjson_get_num(m, "current", &cur);
+		lt_ndjson_get_num(m, "change_pct", &change);
+		lt_ndjson_get_num(m, "q_value", &q);
+		const char *status = lt_ndjson_get_str(m, "status");
+		const char *sev = lt_ndjson_get_str(m, "severity");
+		const char *unit = lt_ndjson_get_str(m, "unit");
+		snprintf(c, sizeof c, isfinite(change) ? "%+.1f%%" : "-", change);
+		snprintf(d, sizeof d, isfinite(q) ? "%.2g" : "-", q);
+		printf("%-32s %12s %12s %-6s %9s %9s %s%s%s%s\n", lt_ndjson_get_str(m, "metric") + 6,
+		       fmt_value(base, a, sizeof a), fmt_value(cur, b, sizeof b), unit ? unit : "",
+		       c, d, !strcmp(status, "regression") ? (sev[0] == 'c' ? "CRITICAL" : "WARNING")
+		       : status, lt_ndjson_get_str(m, "reason") ? " (" : "",
+		       lt_ndjson_get_str(m, "reason") ? lt_ndjson_get_str(m, "reason") : "",
+		       lt_ndjson_get_str(m, "reason") ? ")" : "");
+	}
+	printf("\nverdict: %s", lt_ndjson_get_str(v, "status"));
+	if (lt_ndjson_get_str(v, "reason"))
+		printf(" (%s)", lt_ndjson_get_str(v, "reason"));
+	printf("\n");
+}
+
+/* Judge the bench records of stdin; cfg holds the run rules and the
+ * notify targets of the thresholds document doc (NULL: the stored one,
+ * under the pseudo-scenario "bench", else the default one). */
+static int check_benches(const struct opts *o, struct lt_db *db, const struct check_input *in,
+			 const struct lt_regress_config *cfg, const cJSON *doc)
+{
+	struct lt_benchcheck_config *bcfg = lt_benchcheck_config_new();
+	struct lt_err err = {0}, serr = {0};
+	cJSON *stored = NULL, *verdict = NULL, **alerts = NULL;
+	size_t n_alerts = 0;
+	int status = 0;
+	lt_rc rc = LT_OK;
+
+	if (!bcfg)
+		return 3;
+	if (doc)
+		rc = lt_benchcheck_config_apply(bcfg, doc, o->thresholds, &err);
+	else if (lt_db_regress_config_get(db, "bench", &stored, NULL, &serr) == LT_OK)
+		rc = lt_benchcheck_config_apply(bcfg, stored, "stored thresholds", &err);
+	if (rc != LT_OK ||
+	    (rc = lt_benchcheck_check(db, (const char *const *)in->bench_ids, in->n_bench, o->env,
+				      bcfg, &verdict, &alerts, &n_alerts, &err)) != LT_OK ||
+	    (rc = lt_db_check_record(db, verdict, alerts, n_alerts, &err)) != LT_OK)
+		goto out;
+	if (o->json || !isatty(STDOUT_FILENO)) {
+		for (size_t i = 0; i < n_alerts; i++)
+			print_json(alerts[i]);
+		print_json(verdict);
+	} else {
+		print_bench_verdict(verdict);
+	}
+	if (n_alerts && (cfg->n_notify || o->n_notify)) {
+		const char *specs[2 * LT_REGRESS_MAX_NOTIFY];
+		size_t k = 0;
+		for (size_t i = 0; i < cfg->n_notify; i++)
+			specs[k++] = cfg->notify[i];
+		for (size_t i = 0; i < o->n_notify; i++)
+			specs[k++] = o->notify[i];
+		if ((rc = lt_regress_notify(specs, k, verdict, alerts, n_alerts, stderr,
+					    notify_report, NULL, &err)) != LT_OK)
+			goto out;
+	}
+	const char *s = lt_ndjson_get_str(verdict, "status");
+	if (!strcmp(s, "critical") || (o->fail_on_warning && !strcmp(s, "warning")))
+		status = 1;
+out:
+	if (rc != LT_OK)
+		status = fail(&err, rc);
+	for (size_t i = 0; i < n_alerts; i++)
+		cJSON_Delete(alerts[i]);
+	free(alerts);
+	cJSON_Delete(verdict);
+	cJSON_Delete(stored);
+	lt_benchcheck_config_free(bcfg);
+	return status;
+}
+
 static int cmd_check(const struct opts *o, struct lt_db *db)
 {
 	struct lt_regress_config *cfg = lt_regress_config_new();
 	struct lt_err err = {0}, terr = {0};
 	cJSON *doc = NULL, *stored = NULL, *verdict = NULL, **alerts = NULL;
 	char *run_id = NULL;
+	struct check_input in = {0};
 	size_t n_alerts = 0;
 	lt_rc rc, trc = LT_OK;
 	int status = 0;
@@ -244,11 +361,27 @@ static int cmd_check(const struct opts *o, struct lt_db *db)
 	}
 	/* A bad thresholds file is an error, but the run on stdin is
 	 * recorded all the same: nothing measured is lost. */
-	if (o->thresholds && (trc = load_thresholds(o->thresholds, &doc, &terr)) == LT_OK)
-		trc = lt_regress_config_apply(cfg, doc, o->thresholds, &terr);
+	if (o->thresholds && (trc = load_thresholds(o->thresholds, &doc, &terr)) == LT_OK) {
+		/* Its bench rules are benchcheck.h's. */
+		cJSON *run_rules = lt_benchcheck_without_bench(doc);
+		trc = run_rules ? lt_regress_config_apply(cfg, run_rules, o->thresholds, &terr)
+				: lt_err_set(&terr, LT_ENOMEM, "out of memory");
+		cJSON_Delete(run_rules);
+	}
 	if (!o->run) {
-		if ((rc = lt_store_ingest(db, stdin, "<stdin>", remember_run, &run_id, &err)) != LT_OK)
+		rc = lt_store_ingest(db, stdin, "<stdin>", remember_check, &in, &err);
+		run_id = in.run_id;
+		if (rc != LT_OK)
 			goto out;
+		if (!run_id && in.n_bench) {
+			if (trc != LT_OK) {
+				err = terr;
+				rc = trc;
+			} else {
+				status = check_benches(o, db, &in, cfg, doc);
+			}
+			goto out;
+		}
 		if (!run_id) {
 			rc = lt_err_set(&err, LT_EINVAL, "<stdin>: no run to check (pipe lt-run's "
 					"output in, or give --run)");
@@ -310,6 +443,9 @@ out:
 	cJSON_Delete(doc);
 	cJSON_Delete(stored);
 	free(run_id);
+	for (size_t i = 0; i < in.n_bench; i++)
+		free(in.bench_ids[i]);
+	free(in.bench_ids);
 	lt_regress_config_free(cfg);
 	return status;
 }
