@@ -13,6 +13,7 @@
  */
 #include "serve.h"
 
+#include "analytics.h"
 #include "anomaly.h"
 #include "bench.h"
 #include "db.h"
@@ -21,21 +22,8 @@
 #include "regress.h"
 #include "report.h"
 #include "scenario.h"
-#include "util.h"
-
-#if __has_include("schedule.h")
 #include "schedule.h"
-#define HAVE_SCHEDULE 1
-#else
-#define HAVE_SCHEDULE 0
-#endif
-
-#if __has_include("analytics.h")
-#include "analytics.h"
-#define HAVE_ANALYTICS 1
-#else
-#define HAVE_ANALYTICS 0
-#endif
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -2453,7 +2441,6 @@ static void h_benchmarks_stop(struct call *c)
 
 /* ---- neural training -------------------------------------------------- */
 
-#if HAVE_ANALYTICS
 static bool train_progress(void *ctx, const struct lt_anomaly_progress *p)
 {
 	struct lt_serve *s = ctx;
@@ -2504,11 +2491,9 @@ static void *train_main(void *arg)
 	      rc && rc != LT_EINTR ? lt_errmsg(&err) : "");
 	return NULL;
 }
-#endif
 
 static void h_training_start(struct call *c)
 {
-#if HAVE_ANALYTICS
 	static const char *const fields[] = {"scenarioId", "scenarioIds", "epochs", "perSecond",
 					     "window", "seed", NULL};
 	struct lt_serve *s = c->s;
@@ -2612,10 +2597,6 @@ oom:
 	reply_error(c->res, 500, "internal", "out of memory");
 out:
 	cJSON_Delete(ids);
-#else
-	reply_error(c->res, 501, "not_implemented",
-		    "neural training needs lt_analytics_train (lib/analytics.h), not in this build");
-#endif
 }
 
 static void h_training_status(struct call *c)
@@ -2655,7 +2636,6 @@ static bool valid_schedule_name(const char *n)
 	return true;
 }
 
-#if HAVE_SCHEDULE
 static cJSON *schedule_out(const struct lt_schedule *sch, double now)
 {
 	struct lt_schedule_due due;
@@ -2665,11 +2645,9 @@ static cJSON *schedule_out(const struct lt_schedule *sch, double now)
 		due.next_fire = -1;
 	return lt_schedule_to_json(sch, (double)due.next_fire);
 }
-#endif
 
 static void h_schedules_list(struct call *c)
 {
-#if HAVE_SCHEDULE
 	struct lt_schedule **list = NULL;
 	struct lt_db *db = NULL;
 	struct lt_err err = {0};
@@ -2688,14 +2666,10 @@ static void h_schedules_list(struct call *c)
 	cJSON_AddNumberToObject(j, "count", (double)n);
 	lt_schedule_list_free(list, n);
 	reply_json(c->res, 200, j);
-#else
-	reply_error(c->res, 501, "not_implemented", "schedules need lib/schedule.h, not in this build");
-#endif
 }
 
 static void h_schedule_get(struct call *c)
 {
-#if HAVE_SCHEDULE
 	struct lt_schedule *sch = NULL;
 	struct lt_db *db = NULL;
 	struct lt_err err = {0};
@@ -2714,14 +2688,10 @@ static void h_schedule_get(struct call *c)
 	cJSON_AddItemToObject(j, "schedule", schedule_out(sch, lti_time_now()));
 	lt_schedule_free(sch);
 	reply_json(c->res, 200, j);
-#else
-	reply_error(c->res, 501, "not_implemented", "schedules need lib/schedule.h, not in this build");
-#endif
 }
 
 static void h_schedules_create(struct call *c)
 {
-#if HAVE_SCHEDULE
 	struct lt_schedule *list[64] = {0};
 	struct lt_db *db = NULL;
 	struct lt_err err = {0};
@@ -2797,9 +2767,6 @@ out:
 	db_give(c->s, db);
 	for (size_t i = 0; i < n; i++)
 		lt_schedule_free(list[i]);
-#else
-	reply_error(c->res, 501, "not_implemented", "schedules need lib/schedule.h, not in this build");
-#endif
 }
 
 static void h_schedule_delete(struct call *c)
