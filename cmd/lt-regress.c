@@ -13,6 +13,7 @@
 #include "report.h"
 #include "store.h"
 #include "util.h"
+#include "watch.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -41,6 +42,8 @@ static const char usage[] =
 	"       lt-regress train [--db <path>] [--window <n>] [--epochs <n>] [--seed <n>]\n"
 	"                        [--per-second] [--json] <scenario>...\n"
 	"       lt-regress anomaly [--db <path>] [--json] [<run> | -]\n"
+	"       lt-regress watch [--db <path>] [--env <env>] [--thresholds <file>] [--notify <target>]...\n"
+	"                        [--interval <seconds>] [--once]\n"
 	"\n"
 	"check records the run on stdin (lt-run's NDJSON), compares it with the baseline of\n"
 	"its scenario and environment, stores the verdict and its alerts, and exits 1 on a\n"
@@ -76,11 +79,14 @@ static const char usage[] =
 	"      --epochs <n>         train: at most <n> passes over the data (default 200)\n"
 	"      --seed <n>           changepoints, train: the random seed (default 0)\n"
 	"      --per-second         train: on the steady seconds of each run, not on runs\n"
+	"      --interval <seconds> watch: time between passes (default 60)\n"
+	"      --once               watch: one pass, then exit\n"
 	"  -h, --help               show this help\n"
 	"      --version            show the version\n";
 
 enum { OPT_DB = 256, OPT_FAIL_ON, OPT_NOTIFY, OPT_JSON, OPT_UNACKED, OPT_NOTE, OPT_BY, OPT_ALPHA,
-       OPT_VERSION, OPT_FORMAT, OPT_HORIZON, OPT_THRESHOLD, OPT_EPOCHS, OPT_SEED, OPT_PER_SECOND };
+       OPT_VERSION, OPT_FORMAT, OPT_HORIZON, OPT_THRESHOLD, OPT_EPOCHS, OPT_SEED, OPT_PER_SECOND,
+       OPT_INTERVAL, OPT_ONCE };
 
 static const struct option long_opts[] = {
 	{"db", required_argument, NULL, OPT_DB},
@@ -106,6 +112,8 @@ static const struct option long_opts[] = {
 	{"epochs", required_argument, NULL, OPT_EPOCHS},
 	{"seed", required_argument, NULL, OPT_SEED},
 	{"per-second", no_argument, NULL, OPT_PER_SECOND},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"once", no_argument, NULL, OPT_ONCE},
 	{"help", no_argument, NULL, 'h'},
 	{"version", no_argument, NULL, OPT_VERSION},
 	{NULL, 0, NULL, 0},
@@ -126,6 +134,9 @@ struct opts {
 	unsigned long seed;
 	bool per_second, has_threshold;
 	double threshold;
+	/* watch */
+	unsigned long interval_s;
+	bool once;
 };
 
 static int fail(const struct lt_err *err, lt_rc rc)
@@ -209,6 +220,9 @@ static void print_verdict(const cJSON *v)
 		       !strcmp(status, "regression") ? (sev[0] == 'c' ? "CRITICAL" : "WARNING")
 						     : status);
 	}
+	cJSON_ArrayForEach(m, lt_ndjson_get(v, "findings"))
+		printf("%s: %s\n", !strcmp(lt_ndjson_get_str(m, "severity"), "critical") ? "CRITICAL"
+		       : "WARNING", lt_ndjson_get_str(m, "message"));
 	const char *status = lt_ndjson_get_str(v, "status");
 	printf("\nverdict: %s", status);
 	if (lt_ndjson_get_str(v, "reason"))
@@ -410,6 +424,7 @@ static int cmd_check(const struct opts *o, struct lt_db *db)
 		goto out;
 	}
 	if ((rc = lt_regress_check(db, run_id, o->env, cfg, &verdict, &alerts, &n_alerts, &err)) != LT_OK ||
+	    (rc = lt_analytics_check_history(db, cfg, verdict, &alerts, &n_alerts, &err)) != LT_OK ||
 	    (rc = lt_db_check_record(db, verdict, alerts, n_alerts, &err)) != LT_OK)
 		goto out;
 	if (o->json || !isatty(STDOUT_FILENO)) {
@@ -538,6 +553,89 @@ static int cmd_report(const struct opts *o, struct lt_db *db, const char *scenar
 	lt_rc rc = lt_report_write(db, scenario, o->env, o->format, stdout, &err);
 
 	return rc == LT_OK ? 0 : fail(&err, rc);
+}
+
+/* ---- watch ---- */
+
+static volatile sig_atomic_t watch_stop;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	watch_stop = 1;
+}
+
+/* Alerts, then the verdict, of each run as NDJSON on stdout (what check
+ * prints, so lt-store takes it back); what went wrong on stderr. */
+static void watch_report(const struct lt_watch_event *ev, void *ctx)
+{
+	(void)ctx;
+	switch (ev->kind) {
+	case LT_WATCH_CHECKED:
+		for (size_t i = 0; i < ev->n_alerts; i++)
+			print_json(ev->alerts[i]);
+		print_json(ev->verdict);
+		fflush(stdout);
+		break;
+	case LT_WATCH_FAILED:
+		fprintf(stderr, "lt-regress watch: run %s not checked (tried again next pass): %s\n",
+			ev->run_id, lt_errmsg(ev->err));
+		break;
+	case LT_WATCH_NO_ANOMALY:
+		fprintf(stderr, "lt-regress watch: run %s checked without its anomaly model: %s\n",
+			ev->run_id, lt_errmsg(ev->err));
+		break;
+	case LT_WATCH_NOTIFIED:
+		if (ev->err->rc != LT_OK)
+			fprintf(stderr, "lt-regress watch: notify: %s (the verdict stands)\n",
+				lt_errmsg(ev->err));
+		break;
+	}
+}
+
+/* Passes every --interval seconds until SIGTERM or SIGINT (exit 0), or
+ * one with --once.  A pass that fails (the database locked for longer
+ * than its timeout) is told and the next one tries again; with --once it
+ * is the exit status. */
+static int cmd_watch(const struct opts *o, struct lt_db *db)
+{
+	struct lt_err err = {0};
+	cJSON *doc = NULL;
+	lt_rc rc = LT_OK;
+	int status = 0;
+
+	for (size_t i = 0; i < o->n_notify; i++) {
+		struct lt_notify_target *t = NULL;
+		if ((rc = lt_notify_target_parse(o->notify[i], &t, &err)) != LT_OK)
+			return fail(&err, rc);
+		lt_notify_target_free(t);
+	}
+	if (o->thresholds && (rc = load_thresholds(o->thresholds, &doc, &err)) != LT_OK)
+		return fail(&err, rc);
+	struct sigaction sa = {.sa_handler = on_stop};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	struct lt_watch_opts wo = {.environment = o->env, .thresholds = doc,
+				   .notify = o->notify, .n_notify = o->n_notify,
+				   .console = stderr, .stop = &watch_stop};
+	while (!watch_stop) {
+		if ((rc = lt_watch_pass(db, &wo, watch_report, NULL, NULL, &err)) != LT_OK) {
+			fprintf(stderr, "lt-regress watch: %s\n", lt_errmsg(&err));
+			if (o->once || rc == LT_EINVAL) {
+				status = lt_rc_exit_status(rc);
+				break;
+			}
+		}
+		if (o->once)
+			break;
+		/* The handler has no SA_RESTART: a signal ends the sleep. */
+		struct timespec left = {.tv_sec = (time_t)(o->interval_s ? o->interval_s : 60)};
+		while (!watch_stop && nanosleep(&left, &left) != 0 && errno == EINTR)
+			;
+	}
+	cJSON_Delete(doc);
+	return status;
 }
 
 /* ---- stat ---- */
@@ -990,14 +1088,15 @@ int main(int argc, char **argv)
 	}
 	static const char *const subs[] = {"check", "alerts", "ack", "thresholds", "report", "stat",
 					   "trend", "changepoints", "seasonality", "forecast",
-					   "correlate", "train", "anomaly"};
+					   "correlate", "train", "anomaly", "watch"};
 	sub = NULL;
 	for (size_t i = 0; argc > 1 && i < sizeof subs / sizeof *subs; i++)
 		if (!strcmp(argv[1], subs[i]))
 			sub = subs[i];
 	if (!sub) {
 		fprintf(stderr, "lt-regress: expected a command: check, alerts, ack, thresholds, report, "
-			"stat, trend, changepoints, seasonality, forecast, correlate, train or anomaly\n%s",
+			"stat, trend, changepoints, seasonality, forecast, correlate, train, anomaly or "
+			"watch\n%s",
 			usage);
 		return 2;
 	}
@@ -1083,6 +1182,11 @@ int main(int argc, char **argv)
 				return 2;
 			break;
 		case OPT_PER_SECOND: o.per_second = true; break;
+		case OPT_INTERVAL:
+			if (!parse_count("interval", optarg, 1, 86400, &o.interval_s))
+				return 2;
+			break;
+		case OPT_ONCE: o.once = true; break;
 		case OPT_THRESHOLD:
 			o.threshold = strtod(optarg, &end);
 			if (end == optarg || *end || !isfinite(o.threshold)) {
@@ -1115,7 +1219,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "lt-regress thresholds: expected 'set <file>' or 'show'\n");
 		return 2;
 	}
-	if ((!strcmp(sub, "check") || !strcmp(sub, "alerts")) && n) {
+	if ((!strcmp(sub, "check") || !strcmp(sub, "alerts") || !strcmp(sub, "watch")) && n) {
 		fprintf(stderr, "lt-regress %s: unexpected argument '%s'\n", sub, rest[0]);
 		return 2;
 	}
@@ -1134,6 +1238,8 @@ int main(int argc, char **argv)
 		status = cmd_ack(&o, db, rest[0]);
 	else if (!strcmp(sub, "report"))
 		status = cmd_report(&o, db, rest[0]);
+	else if (!strcmp(sub, "watch"))
+		status = cmd_watch(&o, db);
 	else
 		status = db || !strcmp(rest[0], "show")
 				 ? cmd_thresholds(&o, db, rest[0], n > 1 ? rest[1] : NULL)

@@ -1534,3 +1534,304 @@ fail:
 	lt_db_run_free(run);
 	return rc;
 }
+
+/* ---- the long view of one check (lt-regress check and watch) ---- */
+
+struct history_finding {
+	const char *metric, *method, *unit;
+	double baseline, current, change_pct, p_value;
+	char message[400];
+	cJSON *detail;               /* the finding as the verdict lists it */
+};
+
+static const char *unit_of(const char *metric)
+{
+	return !strncmp(metric, "responseTime.", 13) ? " ms"
+	       : !strncmp(metric, "throughput.", 11) ? " req/s" : " %";
+}
+
+/* The newest LT_ANALYTICS_CHECK_WINDOW values of metric up to and
+ * including run_id: *from and *n index the window in *hist (new).  n is 0
+ * when the run is not in the history (not complete, no such metric). */
+static lt_rc check_window(struct lt_db *db, const char *scenario, const char *metric,
+			  const char *run_id, struct lt_db_series **hist, size_t *from, size_t *n,
+			  struct lt_err *err)
+{
+	lt_rc rc = lt_db_metric_history(db, scenario, metric, LT_ANALYTICS_MAX_RUNS, hist, err);
+	size_t end = SIZE_MAX;
+
+	*from = *n = 0;
+	if (rc)
+		return rc;
+	for (size_t i = (*hist)->n; i-- > 0;)
+		if (!strcmp((*hist)->points[i].run_id, run_id)) {
+			end = i + 1;
+			break;
+		}
+	if (end == SIZE_MAX)
+		return LT_OK;
+	*from = end > LT_ANALYTICS_CHECK_WINDOW ? end - LT_ANALYTICS_CHECK_WINDOW : 0;
+	*n = end - *from;
+	return LT_OK;
+}
+
+/* Mann-Kendall over the window, significant in the worse direction, with
+ * a line that moved by at least warning_pct over it: *found. */
+static lt_rc trend_finding(const double *v, size_t n, const char *metric, double warning_pct,
+			   struct history_finding *f, bool *found, struct lt_err *err)
+{
+	struct lt_analytics_opts o = {.metric = metric, .values = v, .n_values = n,
+				      .values_name = metric, .window = n};
+	cJSON *r = NULL;
+	double p = NAN, slope = NAN, icpt = NAN, tau = NAN;
+	lt_rc rc;
+
+	*found = false;
+	if ((rc = lt_analytics_trend(NULL, NULL, &o, &r, err)))
+		return rc;
+	lt_ndjson_get_num(r, "mann_kendall.p_value", &p);
+	lt_ndjson_get_num(r, "mann_kendall.tau", &tau);
+	lt_ndjson_get_num(r, "sen.slope_per_run", &slope);
+	lt_ndjson_get_num(r, "sen.intercept", &icpt);
+	if (!cJSON_IsTrue(lt_ndjson_get(r, "significant")) || !cJSON_IsTrue(lt_ndjson_get(r, "worse"))) {
+		cJSON_Delete(r);
+		return LT_OK;
+	}
+	/* The line at the window's ends: how much the drift added up to. */
+	double first = icpt, last = icpt + slope * (double)(n - 1);
+	double pct = change_pct(first, last);
+	if (!(fabs(pct) >= warning_pct)) {
+		cJSON_Delete(r);
+		return LT_OK;
+	}
+	*f = (struct history_finding){.metric = metric, .method = "trend", .unit = unit_of(metric),
+				      .baseline = first, .current = last, .change_pct = pct,
+				      .p_value = p};
+	snprintf(f->message, sizeof f->message, "%s %s %.1f %% over the last %zu runs (%+.3g%s a "
+		 "run, Mann-Kendall p = %.2g)", metric, slope > 0 ? "rose" : "fell", fabs(pct), n,
+		 slope, f->unit, p);
+	rc = LT_ENOMEM;
+	cJSON *d = cJSON_CreateObject();
+	if (!d || !put_str(d, "metric", metric) || !put_str(d, "method", "trend") ||
+	    !put_str(d, "severity", "warning") || !put_num(d, "runs", (double)n) ||
+	    !put_str(d, "direction", slope > 0 ? "increasing" : "decreasing") ||
+	    !put_num(d, "p_value", p) || !put_num(d, "tau", tau) ||
+	    !put_num(d, "slope_per_run", slope) ||
+	    !put_num(d, "slope_pct_per_run", first != 0 ? 100 * slope / fabs(first) : NAN) ||
+	    !put_num(d, "baseline", first) || !put_num(d, "current", last) ||
+	    !put_num(d, "change_pct", pct) || !put_str(d, "message", f->message)) {
+		cJSON_Delete(d);
+		cJSON_Delete(r);
+		return oom(err);
+	}
+	cJSON_Delete(r);
+	f->detail = d;
+	*found = true;
+	return LT_OK;
+}
+
+/* Whether an earlier check alerted on a change point of metric at one of
+ * the runs pts[from..to), given the scenario's alerts (newest first). */
+static bool alerted_before(const cJSON *alerts, const char *metric,
+			   const struct lt_db_point *pts, size_t from, size_t to)
+{
+	const cJSON *a;
+	cJSON_ArrayForEach(a, alerts) {
+		const char *m = lt_ndjson_get_str(a, "metric"), *method = lt_ndjson_get_str(a, "method");
+		const char *run = lt_ndjson_get_str(a, "run_id");
+		if (!m || !method || !run || strcmp(m, metric) || strcmp(method, "changepoint"))
+			continue;
+		for (size_t i = from; i < to; i++)
+			if (!strcmp(pts[i].run_id, run))
+				return true;
+	}
+	return false;
+}
+
+/* The last change point of the window, when its new regime began within
+ * the last LT_ANALYTICS_CHECK_RECENT runs, is worse, moved by at least
+ * warning_pct, and no earlier check of a run of that regime alerted on it
+ * (alerts: the scenario's): *found. */
+static lt_rc changepoint_finding(const double *v, size_t n, const struct lt_db_point *pts,
+				 const char *metric, double warning_pct, const cJSON *alerts,
+				 struct history_finding *f, bool *found, struct lt_err *err)
+{
+	struct lt_analytics_opts o = {.metric = metric, .values = v, .n_values = n,
+				      .values_name = metric, .window = n};
+	cJSON *r = NULL, *last = NULL, *c;
+	lt_rc rc;
+
+	*found = false;
+	if ((rc = lt_analytics_changepoints(NULL, NULL, &o, &r, err)))
+		return rc;
+	cJSON_ArrayForEach(c, lt_ndjson_get(r, "changepoints"))
+		last = c;
+	double index = -1, before = NAN, after = NAN, pct = NAN, p = NAN;
+	if (last) {
+		lt_ndjson_get_num(last, "index", &index);
+		lt_ndjson_get_num(last, "mean_before", &before);
+		lt_ndjson_get_num(last, "mean_after", &after);
+		lt_ndjson_get_num(last, "change_pct", &pct);
+		lt_ndjson_get_num(last, "p_value", &p);
+	}
+	if (!last || index < (double)n - LT_ANALYTICS_CHECK_RECENT ||
+	    !cJSON_IsTrue(lt_ndjson_get(last, "worse")) || !(fabs(pct) >= warning_pct) ||
+	    alerted_before(alerts, metric, pts, (size_t)index, n - 1)) {
+		cJSON_Delete(r);
+		return LT_OK;
+	}
+	size_t at = (size_t)index, ago = n - 1 - at;
+	const char *first_run = pts[at].run_id;
+	*f = (struct history_finding){.metric = metric, .method = "changepoint",
+				      .unit = unit_of(metric), .baseline = before, .current = after,
+				      .change_pct = pct, .p_value = p};
+	snprintf(f->message, sizeof f->message, "%s changed level %zu run%s ago, at run %.12s: "
+		 "%g%s -> %g%s (%+.1f %%), p = %.2g (e-divisive)", metric, ago, ago == 1 ? "" : "s",
+		 first_run, before, f->unit, after, f->unit, pct, p);
+	cJSON *d = cJSON_CreateObject();
+	if (!d || !put_str(d, "metric", metric) || !put_str(d, "method", "changepoint") ||
+	    !put_str(d, "severity", "warning") || !put_num(d, "runs", (double)n) ||
+	    !put_num(d, "index", index) || !put_str(d, "run_id", first_run) ||
+	    !put_str(d, "at", pts[at].at) || !put_num(d, "runs_ago", (double)ago) ||
+	    !put_num(d, "mean_before", before) || !put_num(d, "mean_after", after) ||
+	    !put_num(d, "change_pct", pct) || !put_num(d, "p_value", p) ||
+	    !put_str(d, "message", f->message)) {
+		cJSON_Delete(d);
+		cJSON_Delete(r);
+		return oom(err);
+	}
+	cJSON_Delete(r);
+	f->detail = d;
+	*found = true;
+	return LT_OK;
+}
+
+lt_rc lt_analytics_check_history(struct lt_db *db, const struct lt_regress_config *cfg,
+				 cJSON *verdict, cJSON ***alerts, size_t *n_alerts,
+				 struct lt_err *err)
+{
+	struct history_finding found[2 * LT_REGRESS_MAX_RULES];
+	size_t n_found = 0;
+	cJSON *list = NULL, **grown = NULL, *earlier = NULL;
+	double *v = NULL;
+	lt_rc rc = LT_OK;
+
+	const char *scenario = lt_ndjson_get_str(verdict, "scenario_id");
+	const char *run_id = lt_ndjson_get_str(verdict, "run_id");
+	const char *status = lt_ndjson_get_str(verdict, "status");
+	if (!scenario || !run_id || !status)
+		return lt_err_set(err, LT_EINVAL, "not a verdict: no scenario_id, run_id or status");
+	if (!(list = cJSON_CreateArray()))
+		return oom(err);
+	/* The alerts of the newest checks: a change point told once is not
+	 * told again by the checks of the next runs of its regime. */
+	if (strcmp(status, "inconclusive") &&
+	    (rc = lt_db_alerts_list(db, scenario, false, 50 * LT_ANALYTICS_CHECK_RECENT, &earlier,
+				    err))) {
+		cJSON_Delete(list);
+		return rc;
+	}
+	/* A run the check could not judge (cut off, too short) is not judged
+	 * by its history either. */
+	for (size_t i = 0; strcmp(status, "inconclusive") && i < cfg->n_rules; i++) {
+		const struct lt_regress_rule *rule = &cfg->rules[i];
+		struct lt_db_series *hist = NULL;
+		size_t from, n;
+		bool hit;
+
+		if (!rule->enabled)
+			continue;
+		if ((rc = check_window(db, scenario, rule->metric, run_id, &hist, &from, &n, err)))
+			goto fail;
+		if (n < LT_ANALYTICS_CHECK_MIN_RUNS) {
+			lt_db_series_free(hist);
+			continue;
+		}
+		free(v);
+		if (!(v = malloc(n * sizeof *v))) {
+			lt_db_series_free(hist);
+			rc = oom(err);
+			goto fail;
+		}
+		for (size_t k = 0; k < n; k++)
+			v[k] = hist->points[from + k].value;
+		/* A constant history (a metric that never moves, errorRate 0)
+		 * has neither trend nor change: the statistics would refuse it. */
+		bool constant = true;
+		for (size_t k = 1; k < n; k++)
+			constant &= v[k] == v[0];
+		if (!constant &&
+		    (rc = changepoint_finding(v, n, hist->points + from, rule->metric,
+					      rule->warning_pct, earlier, &found[n_found], &hit,
+					      err)) == LT_OK &&
+		    hit)
+			n_found++;
+		if (!constant && rc == LT_OK &&
+		    (rc = trend_finding(v, n, rule->metric, rule->warning_pct, &found[n_found], &hit,
+					err)) == LT_OK && hit)
+			n_found++;
+		lt_db_series_free(hist);
+		if (rc)
+			goto fail;
+	}
+	if (!(grown = calloc(*n_alerts + n_found + 1, sizeof *grown))) {
+		rc = oom(err);
+		goto fail;
+	}
+	for (size_t k = 0; k < n_found; k++) {
+		char id[LTI_UUID_LEN];
+		lti_uuid(id);
+		struct lt_ndjson_alert in = {
+			.alert_id = id, .scenario_id = scenario, .run_id = run_id,
+			.metric = found[k].metric, .baseline = found[k].baseline,
+			.current = found[k].current, .change_pct = found[k].change_pct,
+			.p_value = found[k].p_value, .method = found[k].method, .severity = "warning",
+			.message = found[k].message,
+		};
+		if ((rc = lt_ndjson_build_alert(&in, &grown[*n_alerts + k], err)) ||
+		    !put_str(found[k].detail, "alert_id", id)) {
+			if (rc == LT_OK)
+				rc = oom(err);
+			for (size_t j = 0; j <= k; j++)
+				cJSON_Delete(grown[*n_alerts + j]);
+			goto fail;
+		}
+	}
+	cJSON *warning = n_found && !strcmp(status, "pass") ? cJSON_CreateString("warning") : NULL;
+	if (n_found && !strcmp(status, "pass") && !warning) {
+		for (size_t k = 0; k < n_found; k++)
+			cJSON_Delete(grown[*n_alerts + k]);
+		rc = oom(err);
+		goto fail;
+	}
+	/* Nothing can fail from here: the verdict and the alerts change
+	 * together or not at all. */
+	for (size_t k = 0; k < n_found; k++) {
+		push(list, found[k].detail);
+		found[k].detail = NULL;
+	}
+	cJSON_DeleteItemFromObjectCaseSensitive(verdict, "findings");
+	cJSON_AddItemToObject(verdict, "findings", list);
+	list = NULL;
+	if (n_found) {
+		memcpy(grown, *alerts, *n_alerts * sizeof *grown);
+		free(*alerts);
+		*alerts = grown;
+		grown = NULL;
+		*n_alerts += n_found;
+		cJSON *count = cJSON_GetObjectItemCaseSensitive(verdict, "alerts");
+		if (cJSON_IsNumber(count))
+			cJSON_SetNumberValue(count, (double)*n_alerts);
+		if (warning)
+			cJSON_ReplaceItemInObjectCaseSensitive(verdict, "status", warning);
+	}
+	rc = LT_OK;
+fail:
+	for (size_t k = 0; k < n_found; k++)
+		cJSON_Delete(found[k].detail);
+	free(grown);
+	free(v);
+	cJSON_Delete(list);
+	cJSON_Delete(earlier);
+	return rc;
+}

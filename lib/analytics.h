@@ -267,4 +267,54 @@ lt_rc lt_analytics_anomaly(struct lt_db *db, const char *run_id,
 			   const struct lt_analytics_opts *opts, cJSON **out,
 			   cJSON **alert, struct lt_err *err);
 
+/* ---- the long view of one check (lt-regress check, lt-regress watch) ----
+ *
+ * A check compares one run with a baseline; a slow drift, or a step the
+ * baseline predates, is found by the run's history instead.  For each
+ * enabled metric of cfg, over the newest LT_ANALYTICS_CHECK_WINDOW
+ * complete runs of the scenario up to and including the checked run
+ * (every environment: the metric history is the scenario's), when there
+ * are at least LT_ANALYTICS_CHECK_MIN_RUNS of them:
+ *  - "changepoint": the last change point of lt_analytics_changepoints
+ *    (alpha 0.05, seed 0) starts a regime that began within the last
+ *    LT_ANALYTICS_CHECK_RECENT runs, it is worse, and no check of an
+ *    earlier run of that regime alerted on it.  A regime needs
+ *    LT_CHANGEPOINT_MIN_SIZE values, and in noise the search may place
+ *    the step a run early or see it a run or two late (its first runs are
+ *    outliers until enough confirm it): so the step is told once, by the
+ *    first check that sees it, within twice that many runs;
+ *  - "trend": Mann-Kendall over the window is significant (0.05) in the
+ *    metric's worse direction;
+ * and, like the baseline comparison, the change (of the regime's mean, or
+ * of Sen's line from the first run of the window to the last) is at
+ * least the metric's warning percentage.  Each finding is a warning: an
+ * alert record (method "changepoint" or "trend"; baseline and current
+ * the regime means or the line's ends) appended to *alerts (realloc'd;
+ * *n_alerts grows) and an object in the verdict's "findings" array
+ * ({metric, method, severity, runs, p_value, baseline, current,
+ * change_pct, message, alert_id, and direction, tau, slope_per_run,
+ * slope_pct_per_run for a trend; index, run_id, at (the regime's first
+ * run), runs_ago, mean_before, mean_after for a change point}).  The
+ * verdict's "alerts" count follows, and a "pass" becomes a "warning".
+ * An inconclusive verdict gets an empty "findings" and no alert.
+ *
+ * Call it after lt_regress_check and before lt_db_check_record, which
+ * then stores the findings with the verdict (and the alerts the next
+ * checks look for).  verdict and *alerts are
+ * borrowed and changed in place; on failure neither changes.  Reads the
+ * database only.  Cost: one history query and one change-point search
+ * (199 permutations of at most 30 values, well under a millisecond) per
+ * metric. */
+#define LT_ANALYTICS_CHECK_WINDOW 30u
+#define LT_ANALYTICS_CHECK_MIN_RUNS 8u     /* fewer: Mann-Kendall's normal
+					    * approximation is poor, and a new
+					    * regime of 3 leaves too little
+					    * before it to compare with */
+#define LT_ANALYTICS_CHECK_RECENT (2 * LT_CHANGEPOINT_MIN_SIZE)
+
+struct lt_regress_config;
+lt_rc lt_analytics_check_history(struct lt_db *db, const struct lt_regress_config *cfg,
+				 cJSON *verdict, cJSON ***alerts, size_t *n_alerts,
+				 struct lt_err *err);
+
 #endif

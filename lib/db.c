@@ -3126,15 +3126,20 @@ lt_rc lt_db_runs_unchecked(struct lt_db *db, const char *environment, size_t lim
 {
 	/* A check is the watermark: regression_checks names the run once it
 	 * is judged, in the same transaction as the verdict's alerts, so the
-	 * list needs no state of its own and survives any restart. */
+	 * list needs no state of its own and survives any restart.  Each IN
+	 * subquery is built once into a temporary index by SQLite: a pass
+	 * costs O(runs log checks), not a scan of the checks per run (no
+	 * index is on regression_checks.run_id). */
 	return query_rows(db, "reading unchecked runs", rows, NULL, err,
 			  "SELECT r.run_id, r.scenario_id, r.started_at, r.environment"
 			  " FROM load_test_results r"
 			  " WHERE r.status = 'complete' AND r.scenario_id IS NOT NULL"
-			  " AND NOT EXISTS (SELECT 1 FROM regression_checks c WHERE c.run_id = r.run_id)"
-			  " AND NOT EXISTS (SELECT 1 FROM regression_baselines b WHERE b.run_id = r.run_id)"
-			  " AND EXISTS (SELECT 1 FROM regression_baselines b"
-			  "  WHERE b.scenario_id = r.scenario_id AND (?1 IS NULL OR b.environment = ?1))"
+			  " AND r.run_id NOT IN (SELECT run_id FROM regression_checks"
+			  "  WHERE run_id IS NOT NULL)"
+			  " AND r.run_id NOT IN (SELECT run_id FROM regression_baselines"
+			  "  WHERE run_id IS NOT NULL)"
+			  " AND r.scenario_id IN (SELECT scenario_id FROM regression_baselines"
+			  "  WHERE ?1 IS NULL OR environment = ?1)"
 			  " ORDER BY r.started_at, r.rowid LIMIT ?2",
 			  "ti", environment, (int64_t)(limit ? limit : 1000000));
 }

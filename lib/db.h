@@ -504,7 +504,7 @@ lt_rc lt_db_bench_history(struct lt_db *db, const char *suite, const char *name,
  * (a run compared with itself says nothing), and runs of a scenario with
  * no baseline (in environment, when not NULL) -- they have nothing to be
  * checked against and are listed once a baseline exists.  *rows a new
- * array.  O(runs) with the indexes on run ids; fine for a pass a minute. */
+ * array.  O(runs log checks): fine for a pass a minute over years of runs. */
 lt_rc lt_db_runs_unchecked(struct lt_db *db, const char *environment, size_t limit,
 			   cJSON **rows, struct lt_err *err);
 
