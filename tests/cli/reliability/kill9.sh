@@ -165,7 +165,7 @@ big_stream() {
 				}
 		}' "$SRC/tests/data/run-small.ndjson"
 }
-runs=150
+runs=100
 db="$T/store.db" failed_before=$CHECK_FAILED
 k0=$kills h0=$hits
 mkfifo "$T/fifo" || fail "mkfifo"
