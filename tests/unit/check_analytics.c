@@ -7,6 +7,7 @@
 #include "analytics.h"
 #include "db.h"
 #include "ndjson.h"
+#include "regress.h"
 #include "unit.h"
 
 #include <math.h>
@@ -727,6 +728,207 @@ START_TEST(bad_input)
 }
 END_TEST
 
+/* ---- the history at a checked run (lt-regress check and watch) ---- */
+
+/* A verdict of run i of scenario as lt_regress_check makes it, with only
+ * the fields lt_analytics_check_history and lt_db_check_record read. */
+static cJSON *verdict_of(const char *scenario, int i, const char *status)
+{
+	char buf[512];
+	snprintf(buf, sizeof buf,
+		 "{\"type\":\"verdict\",\"v\":1,\"check_id\":\"check-%s-%d\",\"scenario_id\":\"%s\","
+		 "\"run_id\":\"%s-%04d\",\"environment\":\"default\",\"model\":\"history\","
+		 "\"status\":\"%s\",\"metrics\":[],\"alerts\":0}", scenario, i, scenario, scenario, i,
+		 status);
+	cJSON *v = cJSON_Parse(buf);
+	ck_assert_ptr_nonnull(v);
+	return v;
+}
+
+/* Check run i: its findings, recorded as check would record them.  The
+ * alerts on responseTime.p95 of method are counted into *count; *v_out
+ * (may be NULL) gets the verdict. */
+static void check_run(const char *scenario, int i, const char *method, int *count,
+		      cJSON **v_out)
+{
+	struct lt_regress_config *cfg = lt_regress_config_new();
+	struct lt_err err = {0};
+	cJSON *v = verdict_of(scenario, i, "pass"), **alerts = NULL;
+	size_t n = 0;
+
+	ck_assert_ptr_nonnull(cfg);
+	ck_assert_msg(lt_analytics_check_history(db, cfg, v, &alerts, &n, &err) == LT_OK, "%s",
+		      lt_errmsg(&err));
+	ck_assert_int_eq((int)num(v, "alerts"), (int)n);
+	ck_assert_int_eq(cJSON_GetArraySize(lt_ndjson_get(v, "findings")), (int)n);
+	ck_assert_str_eq(str(v, "status"), n ? "warning" : "pass");
+	for (size_t k = 0; k < n; k++) {
+		ck_assert_str_eq(str(alerts[k], "type"), "alert");
+		ck_assert_str_eq(str(alerts[k], "severity"), "warning");
+		ck_assert_str_eq(str(alerts[k], "run_id"), str(v, "run_id"));
+		const cJSON *f = cJSON_GetArrayItem(lt_ndjson_get(v, "findings"), (int)k);
+		ck_assert_str_eq(str(f, "alert_id"), str(alerts[k], "alert_id"));
+		ck_assert_str_eq(str(f, "method"), str(alerts[k], "method"));
+		if (!strcmp(str(alerts[k], "metric"), "responseTime.p95") &&
+		    !strcmp(str(alerts[k], "method"), method))
+			(*count)++;
+	}
+	ck_assert_msg(lt_db_check_record(db, v, alerts, n, &err) == LT_OK, "%s", lt_errmsg(&err));
+	for (size_t k = 0; k < n; k++)
+		cJSON_Delete(alerts[k]);
+	free(alerts);
+	lt_regress_config_free(cfg);
+	if (v_out)
+		*v_out = v;
+	else
+		cJSON_Delete(v);
+}
+
+START_TEST(check_step_is_told_once)
+{
+	double v[26];
+	int before = 0, after = 0;
+	cJSON *last = NULL;
+
+	/* 20 runs at 100 ms, then 6 at 130 ms (noise 2 ms): the step is told
+	 * once, by the check of one of the new regime's first runs, and the
+	 * checks of the steady runs before say nothing. */
+	rng_state = 7;
+	for (int i = 0; i < 26; i++)
+		v[i] = (i < 20 ? 100 : 130) + 2 * normal();
+	add_series("cstep", v, 26, 86400);
+	for (int i = 10; i < 20; i++)
+		check_run("cstep", i, "changepoint", &before, NULL);
+	ck_assert_int_eq(before, 0);
+	int told_at = -1;
+	for (int i = 20; i < 26; i++) {
+		int was = after;
+		cJSON *vd = NULL;
+		check_run("cstep", i, "changepoint", &after, &vd);
+		if (after > was) {
+			told_at = i;
+			cJSON_Delete(last);
+			last = vd;
+		} else {
+			cJSON_Delete(vd);
+		}
+	}
+	ck_assert_int_eq(after, 1);
+	ck_assert_int_ge(told_at, 22);  /* a regime needs 3 runs */
+	const cJSON *f, *cp = NULL;
+	cJSON_ArrayForEach(f, lt_ndjson_get(last, "findings"))
+		if (!strcmp(str(f, "metric"), "responseTime.p95") &&
+		    !strcmp(str(f, "method"), "changepoint"))
+			cp = f;
+	ck_assert_ptr_nonnull(cp);
+	ck_assert_double_eq_tol(num(cp, "mean_before"), 100, 2);
+	ck_assert_double_eq_tol(num(cp, "mean_after"), 130, 3);
+	ck_assert_double_eq_tol(num(cp, "change_pct"), 30, 4);
+	ck_assert_int_eq((int)(num(cp, "index") + num(cp, "runs_ago")) + 1, (int)num(cp, "runs"));
+	ck_assert(num(cp, "p_value") <= 0.05);
+	printf("check: a step of 30 %% at run 20 told once, by the check of run %d "
+	       "(regime from %s)\n", told_at, str(cp, "run_id"));
+	cJSON_Delete(last);
+}
+END_TEST
+
+START_TEST(check_trend_and_noise)
+{
+	double v[30];
+	int trend = 0, none = 0;
+	cJSON *vd = NULL;
+
+	/* Rising 1 % a run (30 % over the window, 2 % noise): a trend at the
+	 * newest run, worse for latency. */
+	rng_state = 11;
+	for (int i = 0; i < 30; i++)
+		v[i] = 100 * (1 + 0.01 * i) + 2 * normal();
+	add_series("drift", v, 30, 86400);
+	check_run("drift", 29, "trend", &trend, &vd);
+	ck_assert_int_eq(trend, 1);
+	const cJSON *f, *t = NULL;
+	cJSON_ArrayForEach(f, lt_ndjson_get(vd, "findings"))
+		if (!strcmp(str(f, "metric"), "responseTime.p95") && !strcmp(str(f, "method"), "trend"))
+			t = f;
+	ck_assert_ptr_nonnull(t);
+	ck_assert_str_eq(str(t, "direction"), "increasing");
+	ck_assert_double_eq_tol(num(t, "slope_per_run"), 1, 0.3);
+	ck_assert(num(t, "change_pct") >= 10);
+	ck_assert(num(t, "p_value") <= 0.05);
+	ck_assert_int_eq((int)num(t, "runs"), 30);
+	cJSON_Delete(vd);
+
+	/* Falling latency is better: no trend alert, no change point. */
+	for (int i = 0; i < 30; i++)
+		v[i] = 100 * (1 - 0.01 * i) + 2 * normal();
+	add_series("faster", v, 30, 86400);
+	check_run("faster", 29, "trend", &none, NULL);
+	check_run("faster", 28, "changepoint", &none, NULL);
+	ck_assert_int_eq(none, 0);
+
+	/* Noise around a level: nothing, at any of the last runs. */
+	for (int i = 0; i < 30; i++)
+		v[i] = 100 + 2 * normal();
+	add_series("flat", v, 30, 86400);
+	for (int i = 20; i < 30; i++) {
+		check_run("flat", i, "trend", &none, NULL);
+		check_run("flat", i, "changepoint", &none, NULL);
+	}
+	ck_assert_int_eq(none, 0);
+}
+END_TEST
+
+START_TEST(check_history_too_short_or_inconclusive)
+{
+	struct lt_regress_config *cfg = lt_regress_config_new();
+	struct lt_err err = {0};
+	double v[12];
+	cJSON **alerts = NULL;
+	size_t n = 0;
+
+	/* Seven runs are too few, whatever they do. */
+	for (int i = 0; i < 12; i++)
+		v[i] = i < 4 ? 100 : 200 + 10 * i;
+	add_series("short", v, 7, 86400);
+	cJSON *vd = verdict_of("short", 6, "pass");
+	ck_assert_msg(lt_analytics_check_history(db, cfg, vd, &alerts, &n, &err) == LT_OK, "%s",
+		      lt_errmsg(&err));
+	ck_assert_int_eq((int)n, 0);
+	ck_assert_int_eq(cJSON_GetArraySize(lt_ndjson_get(vd, "findings")), 0);
+	ck_assert_str_eq(str(vd, "status"), "pass");
+	cJSON_Delete(vd);
+	free(alerts);
+	alerts = NULL;
+
+	/* An inconclusive verdict is not judged by its history either. */
+	add_series("long", v, 12, 86400);
+	vd = verdict_of("long", 11, "inconclusive");
+	ck_assert_msg(lt_analytics_check_history(db, cfg, vd, &alerts, &n, &err) == LT_OK, "%s",
+		      lt_errmsg(&err));
+	ck_assert_int_eq((int)n, 0);
+	ck_assert_str_eq(str(vd, "status"), "inconclusive");
+	ck_assert_int_eq(cJSON_GetArraySize(lt_ndjson_get(vd, "findings")), 0);
+	cJSON_Delete(vd);
+	free(alerts);
+
+	/* A run the history does not hold (not complete, unknown): nothing. */
+	alerts = NULL;
+	vd = verdict_of("long", 99, "pass");
+	ck_assert(lt_analytics_check_history(db, cfg, vd, &alerts, &n, &err) == LT_OK);
+	ck_assert_int_eq((int)n, 0);
+	cJSON_Delete(vd);
+	free(alerts);
+
+	/* Not a verdict: refused, nothing changed. */
+	vd = cJSON_Parse("{\"type\":\"verdict\"}");
+	alerts = NULL;
+	ck_assert(lt_analytics_check_history(db, cfg, vd, &alerts, &n, &err) == LT_EINVAL);
+	ck_assert_ptr_null(lt_ndjson_get(vd, "findings"));
+	cJSON_Delete(vd);
+	lt_regress_config_free(cfg);
+}
+END_TEST
+
 Suite *lt_test_suite(void)
 {
 	Suite *s = suite_create("analytics");
@@ -749,6 +951,9 @@ Suite *lt_test_suite(void)
 	tcase_add_test(tc, train_needs_vectors);
 	tcase_add_test(tc, model_of_other_features);
 	tcase_add_test(tc, bad_input);
+	tcase_add_test(tc, check_step_is_told_once);
+	tcase_add_test(tc, check_trend_and_noise);
+	tcase_add_test(tc, check_history_too_short_or_inconclusive);
 	suite_add_tcase(s, tc);
 	return s;
 }
