@@ -11,6 +11,7 @@
  * function and every such string goes through it.
  */
 #include "report.h"
+#include "analytics.h"
 #include "ndjson.h"
 #include "util.h"
 
@@ -265,6 +266,114 @@ fail:
 	return rc;
 }
 
+/* The long view of one metric's history series (its finite values, in
+ * order): trend, change points and forecast, each null (or empty) with a
+ * note when the history is too short for it.  The statistics are
+ * analytics.h's on the same runs the history shows, so that the chart
+ * and the figures agree. */
+static lt_rc add_analytics(const char *metric, const cJSON *series, cJSON *analytics,
+			   struct lt_err *err)
+{
+	size_t n = (size_t)cJSON_GetArraySize(series), k = 0;
+	double *v = malloc((n + 1) * sizeof *v);
+	const cJSON **pts = malloc((n + 1) * sizeof *pts), *pt, *x;
+	cJSON *a = cJSON_CreateObject(), *r = NULL, *list;
+	struct lt_err quiet = {0};
+	bool oom = false;
+	lt_rc rc = LT_OK;
+
+	if (!v || !pts || !a)
+		goto nomem;
+	cJSON_ArrayForEach(pt, series)
+		if (isfinite(num(pt, "value"))) {
+			pts[k] = pt;
+			v[k++] = num(pt, "value");
+		}
+	struct lt_analytics_opts o = {.metric = metric, .values = v, .n_values = k,
+				      .values_name = metric, .window = k ? k : 1};
+	add_num(a, "runs", (double)k, &oom);
+	/* Too short, constant: a note, not an error of the report. */
+	if (k >= 3 && lt_analytics_trend(NULL, NULL, &o, &r, &quiet) == LT_OK) {
+		cJSON *t = cJSON_CreateObject();
+		add_item(a, "trend", t, &oom);
+		add_str(t, "direction", lt_ndjson_get_str(r, "direction"), &oom);
+		add_item(t, "significant", cJSON_Duplicate(lt_ndjson_get(r, "significant"), 1), &oom);
+		add_item(t, "worse", cJSON_Duplicate(lt_ndjson_get(r, "worse"), 1), &oom);
+		double p = NAN, slope = NAN, pct = NAN;
+		lt_ndjson_get_num(r, "mann_kendall.p_value", &p);
+		lt_ndjson_get_num(r, "sen.slope_per_run", &slope);
+		lt_ndjson_get_num(r, "sen.slope_pct_per_run", &pct);
+		add_num(t, "p_value", p, &oom);
+		add_num(t, "slope_per_run", slope, &oom);
+		add_num(t, "slope_pct_per_run", pct, &oom);
+	} else {
+		add_item(a, "trend", cJSON_CreateNull(), &oom);
+	}
+	cJSON_Delete(r);
+	r = NULL;
+	if (!(list = cJSON_AddArrayToObject(a, "changepoints")))
+		goto nomem;
+	if (k >= 2 * LT_CHANGEPOINT_MIN_SIZE &&
+	    lt_analytics_changepoints(NULL, NULL, &o, &r, &quiet) == LT_OK) {
+		cJSON_ArrayForEach(x, lt_ndjson_get(r, "changepoints")) {
+			double idx = NAN;
+			cJSON *c = cJSON_CreateObject();
+			append(list, c, &oom);
+			lt_ndjson_get_num(x, "index", &idx);
+			const cJSON *at = idx >= 0 && idx < (double)k ? pts[(size_t)idx] : NULL;
+			add_num(c, "index", idx, &oom);
+			add_str(c, "run_id", str(at, "run_id"), &oom);
+			add_str(c, "at", str(at, "at"), &oom);
+			static const char *const keys[] = {"mean_before", "mean_after", "change_pct",
+							   "direction", "worse", "p_value"};
+			for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+				add_item(c, keys[i], cJSON_Duplicate(lt_ndjson_get(x, keys[i]), 1), &oom);
+		}
+	}
+	cJSON_Delete(r);
+	r = NULL;
+	if (k >= 3 && lt_analytics_forecast(NULL, NULL, &o, &r, &quiet) == LT_OK) {
+		cJSON *f = cJSON_CreateObject(), *points;
+		add_item(a, "forecast", f, &oom);
+		add_str(f, "model", lt_ndjson_get_str(r, "model"), &oom);
+		add_item(f, "level", cJSON_Duplicate(lt_ndjson_get(r, "level"), 1), &oom);
+		add_item(f, "slope_per_run", cJSON_Duplicate(lt_ndjson_get(r, "fit.slope_per_run"), 1),
+			 &oom);
+		if (f && (points = cJSON_AddArrayToObject(f, "points")))
+			cJSON_ArrayForEach(x, lt_ndjson_get(r, "forecast")) {
+				cJSON *q = cJSON_CreateObject();
+				append(points, q, &oom);
+				static const char *const keys[] = {"step", "value", "low", "high"};
+				for (size_t i = 0; i < sizeof keys / sizeof *keys; i++)
+					add_item(q, keys[i], cJSON_Duplicate(lt_ndjson_get(x, keys[i]), 1),
+						 &oom);
+			}
+		else
+			oom = true;
+	} else {
+		add_item(a, "forecast", cJSON_CreateNull(), &oom);
+	}
+	cJSON_Delete(r);
+	r = NULL;
+	if (k < 2 * LT_CHANGEPOINT_MIN_SIZE)
+		add_str(a, "note", k < 3 ? "too few runs for a trend or a forecast (3 needed)"
+				       : "too few runs for change points (6 needed)", &oom);
+	if (oom)
+		goto nomem;
+	if (!cJSON_AddItemToObject(analytics, metric, a))
+		goto nomem;
+	a = NULL;
+	goto out;
+nomem:
+	rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+out:
+	cJSON_Delete(a);
+	cJSON_Delete(r);
+	free(v);
+	free(pts);
+	return rc;
+}
+
 struct timeline {
 	cJSON *seconds;
 	bool oom;
@@ -422,6 +531,14 @@ lt_rc lt_report_build(struct lt_db *db, const char *scenario_id, const char *env
 		    (rc = add_history(&b, metric, str(verdict, "baseline_run_id"), history, err)) != LT_OK)
 			goto fail;
 	}
+	cJSON *analytics = cJSON_AddObjectToObject(r, "analytics");
+	if (!analytics) {
+		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+		goto fail;
+	}
+	cJSON_ArrayForEach(m, history)
+		if ((rc = add_analytics(m->string, m, analytics, err)) != LT_OK)
+			goto fail;
 	add_item(r, "timeline", cJSON_DetachItemFromObjectCaseSensitive(r, "timeline"), &oom);
 	if ((rc = add_alerts(&b, r, err)) != LT_OK)
 		goto fail;
@@ -600,7 +717,7 @@ static const cJSON *point_of(const cJSON *series, const char *run_id)
 
 /* The model's parts every renderer needs, checked once. */
 struct view {
-	const cJSON *report, *verdict, *metrics, *history, *timeline, *alerts, *run;
+	const cJSON *report, *verdict, *metrics, *history, *timeline, *alerts, *run, *analytics;
 	const char *scenario_id, *scenario_name, *environment, *status, *run_id;
 	double open_alerts;
 };
@@ -612,6 +729,7 @@ static bool read_view(const cJSON *report, struct view *v)
 	v->verdict = item(report, "verdict");
 	v->metrics = item(v->verdict, "metrics");
 	v->history = item(report, "history");
+	v->analytics = item(report, "analytics");
 	v->timeline = item(report, "timeline");
 	v->alerts = item(report, "alerts");
 	v->run = item(report, "run");
@@ -634,6 +752,63 @@ static const char *baseline_version(const struct view *v)
 {
 	const char *s = str(v->verdict, "baseline_version");
 	return s && *s ? s : "(unversioned)";
+}
+
+/* ---- the long view, in words ----
+ *
+ * One phrase per figure, shared by text, markdown, HTML and JUnit, in
+ * plain text: each renderer escapes it as it escapes any string (run ids
+ * are in it). */
+
+static void describe_trend(const cJSON *a, char *buf, size_t size)
+{
+	const cJSON *t = item(a, "trend");
+	double p = num(t, "p_value"), pct = num(t, "slope_pct_per_run");
+
+	if (!cJSON_IsObject(t))
+		snprintf(buf, size, "-");
+	else if (!cJSON_IsTrue(item(t, "significant")))
+		snprintf(buf, size, "none (p %.2g)", p);
+	else
+		snprintf(buf, size, "%s %+.2g %%/run (p %.2g%s)", str(t, "direction"), pct, p,
+			 cJSON_IsTrue(item(t, "worse")) ? ", worse" : "");
+}
+
+/* The newest change points last: "at run 6b1f7a2c90e1 +28.6 % (p 0.025)". */
+static void describe_changepoints(const cJSON *a, char *buf, size_t size)
+{
+	const cJSON *list = item(a, "changepoints"), *c;
+	size_t len = 0;
+
+	buf[0] = '\0';
+	if (!cJSON_GetArraySize(list)) {
+		snprintf(buf, size, "%s", item(a, "note") && num(a, "runs") < 6 ? "-" : "none");
+		return;
+	}
+	cJSON_ArrayForEach(c, list) {
+		const char *run = str(c, "run_id");
+		if (len + 1 >= size)
+			break;
+		len += (size_t)snprintf(buf + len, size - len, "%sat run %.12s %+.1f %% (p %.2g)",
+					len ? "; " : "", run ? run : "?", num(c, "change_pct"),
+					num(c, "p_value"));
+	}
+}
+
+/* The last step of the forecast: "+10 runs: 123.4 ms [110.2, 136.6]". */
+static void describe_forecast(const cJSON *a, const char *metric, char *buf, size_t size)
+{
+	const cJSON *f = item(a, "forecast"), *points = item(f, "points");
+	const cJSON *last = cJSON_GetArrayItem(points, cJSON_GetArraySize(points) - 1);
+	char x[32], lo[32], hi[32];
+
+	if (!last) {
+		snprintf(buf, size, "-");
+		return;
+	}
+	snprintf(buf, size, "+%.0f runs: %s %s [%s, %s]", num(last, "step"),
+		 fmt_value(metric, num(last, "value"), x), unit_of(metric),
+		 fmt_value(metric, num(last, "low"), lo), fmt_value(metric, num(last, "high"), hi));
 }
 
 /* ---- text ---- */
@@ -728,6 +903,23 @@ static lt_rc text_history(FILE *out, const struct view *v)
 	return LT_OK;
 }
 
+static void text_analytics(FILE *out, const struct view *v)
+{
+	const cJSON *a;
+	char name[64], t[160], c[400], f[160], cl[400];
+
+	fprintf(out, "\nTRENDS: over the history above (Mann-Kendall and Sen's slope; e-divisive "
+		"change points; linear forecast, 95 %% interval)\n");
+	fprintf(out, "%-20s %-36s %-36s %s\n", "METRIC", "TREND", "CHANGE POINTS", "FORECAST");
+	cJSON_ArrayForEach(a, v->analytics) {
+		describe_trend(a, t, sizeof t);
+		describe_changepoints(a, c, sizeof c);
+		describe_forecast(a, a->string, f, sizeof f);
+		fprintf(out, "%-20s %-36s %-36s %s\n", clean(a->string, name, sizeof name), t,
+			clean(c, cl, sizeof cl), f);
+	}
+}
+
 static void text_alerts(FILE *out, const struct view *v)
 {
 	const cJSON *a;
@@ -772,6 +964,7 @@ static lt_rc render_text(FILE *out, const struct view *v)
 	text_verdict_table(out, v);
 	if (text_history(out, v) != LT_OK)
 		return LT_ENOMEM;
+	text_analytics(out, v);
 	text_alerts(out, v);
 	return LT_OK;
 }
@@ -895,6 +1088,27 @@ static lt_rc render_markdown(FILE *out, const struct view *v)
 	}
 	fputs("\n</details>\n", out);
 	free(rows);
+
+	fputs("\n### Trends\n\n| Metric | Trend | Change points | Forecast |\n"
+	      "| :--- | :--- | :--- | :--- |\n", out);
+	cJSON_ArrayForEach(a, v->analytics) {
+		char t[160], c[400], f[160];
+		describe_trend(a, t, sizeof t);
+		describe_changepoints(a, c, sizeof c);
+		describe_forecast(a, a->string, f, sizeof f);
+		fputs("| ", out);
+		put_md(out, a->string);
+		fputs(" | ", out);
+		put_md(out, t);
+		fputs(" | ", out);
+		put_md(out, c);
+		fputs(" | ", out);
+		put_md(out, f);
+		fputs(" |\n", out);
+	}
+	fputs("\nMann-Kendall and Sen's slope over the history; change points by e-divisive means "
+	      "(a lone outlier is not one); the forecast is a least-squares line with its 95 % "
+	      "prediction interval.\n", out);
 
 	fprintf(out, "\n### Open alerts: %.0f\n", v->open_alerts);
 	if (cJSON_GetArraySize(v->alerts)) {
@@ -1152,8 +1366,9 @@ static void svg_timeline_chart(FILE *out, const cJSON *timeline, const char *tit
  * dashed line, regressions as red (critical) or amber (warning) dots,
  * the baseline run as a square, the latest run ringed. */
 static void svg_history_chart(FILE *out, const char *metric, const cJSON *series,
-			      double baseline, const char *latest_run)
+			      double baseline, const char *latest_run, const cJSON *analytics)
 {
+	const cJSON *fc = item(item(analytics, "forecast"), "points"), *q;
 	const double width = 420, height = 170;
 	struct plot p = {.x0 = 58, .y0 = 18, .w = width - 58 - 14, .h = height - 18 - 30};
 	size_t n = (size_t)cJSON_GetArraySize(series), i = 0;
@@ -1168,6 +1383,14 @@ static void svg_history_chart(FILE *out, const char *metric, const cJSON *series
 			hi = fmax(hi, v);
 		}
 	}
+	/* The forecast's interval widens the axis, and its runs lengthen it. */
+	size_t steps = 0;
+	cJSON_ArrayForEach(q, fc)
+		if (isfinite(num(q, "low")) && isfinite(num(q, "high"))) {
+			lo = fmin(lo, num(q, "low"));
+			hi = fmax(hi, num(q, "high"));
+			steps++;
+		}
 	if (lo > hi)
 		lo = hi = 0;
 	double pad = (hi - lo) * 0.08;
@@ -1177,6 +1400,13 @@ static void svg_history_chart(FILE *out, const char *metric, const cJSON *series
 		p.y.lo = 0;
 	p.xlo = 0;
 	p.xhi = n > 1 ? (double)(n - 1) : 0;
+	/* The x of value i is its index among the finite values, which is
+	 * what the analytics counted: the same runs unless one lacks it. */
+	size_t finite = 0;
+	cJSON_ArrayForEach(pt, series)
+		finite += isfinite(num(pt, "value"));
+	if (steps && finite == n && n > 1)
+		p.xhi = (double)(n - 1 + steps);
 	fputs("<figure><figcaption>", out);
 	put_ml(out, metric);
 	fputs("</figcaption>\n<svg viewBox=\"0 0 420 170\" role=\"img\" aria-label=\"history of ", out);
@@ -1195,6 +1425,51 @@ static void svg_history_chart(FILE *out, const char *metric, const cJSON *series
 				fmt_time(str(cJSON_GetArrayItem(series, (int)n - 1), "at"), t));
 		fprintf(out, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%zu run%s</text>\n",
 			p.x0 + p.w / 2, p.y0 + p.h + 16, n, n == 1 ? "" : "s");
+	}
+	/* Change points: a dashed line before the first run of each new
+	 * regime, labelled with the change. */
+	const cJSON *cp;
+	cJSON_ArrayForEach(cp, item(analytics, "changepoints")) {
+		double idx = num(cp, "index");
+		if (!isfinite(idx) || finite != n || idx <= 0 || idx >= (double)n)
+			continue;
+		double x = px(&p, idx - 0.5);
+		char before[32], after[32];
+		fputs("<g><title>change point: ", out);
+		put_ml(out, str(cp, "run_id"));
+		fprintf(out, " starts a new level, %s -> %s %s (%+.1f %%), p %.2g</title>",
+			fmt_value(metric, num(cp, "mean_before"), before),
+			fmt_value(metric, num(cp, "mean_after"), after), unit_of(metric),
+			num(cp, "change_pct"), num(cp, "p_value"));
+		fprintf(out, "<line class=\"cp\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
+			"<text class=\"cpl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%+.0f%%</text>"
+			"</g>\n", x, p.y0, x, p.y0 + p.h, x, p.y0 - 4, num(cp, "change_pct"));
+	}
+	/* The forecast: its interval as a band, its line dashed, from the
+	 * last run on. */
+	if (steps && finite == n && n > 1) {
+		fputs("<g><title>forecast, ", out);
+		put_ml(out, str(item(analytics, "forecast"), "model"));
+		fputs(", 95 % prediction interval</title><polygon class=\"fcband\" points=\"", out);
+		size_t k = 0;
+		cJSON_ArrayForEach(q, fc)
+			if (isfinite(num(q, "high")))
+				fprintf(out, "%s%.1f,%.1f", k++ ? " " : "",
+					px(&p, (double)(n - 1) + num(q, "step")), py(&p, num(q, "high")));
+		for (int j = cJSON_GetArraySize(fc) - 1; j >= 0; j--) {
+			const cJSON *r = cJSON_GetArrayItem(fc, j);
+			if (isfinite(num(r, "low")))
+				fprintf(out, " %.1f,%.1f", px(&p, (double)(n - 1) + num(r, "step")),
+					py(&p, num(r, "low")));
+		}
+		fprintf(out, "\"/><polyline class=\"fc\" points=\"%.1f,%.1f",
+			px(&p, (double)(n - 1)),
+			py(&p, num(cJSON_GetArrayItem(series, (int)n - 1), "value")));
+		cJSON_ArrayForEach(q, fc)
+			if (isfinite(num(q, "value")))
+				fprintf(out, " %.1f,%.1f", px(&p, (double)(n - 1) + num(q, "step")),
+					py(&p, num(q, "value")));
+		fputs("\"/></g>\n", out);
 	}
 	if (isfinite(baseline))
 		fprintf(out, "<line class=\"baseline\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>"
@@ -1271,6 +1546,9 @@ static const char html_style[] =
 	"svg .baseline{stroke:#8250df;stroke-dasharray:5 4;stroke-width:1.5}\n"
 	"svg .hist{fill:none;stroke:#0969da;stroke-width:1.5}svg .blrun{fill:#8250df}\n"
 	"svg .latest{fill:none;stroke:#1f2328;stroke-width:1.2}\n"
+	"svg .cp{stroke:#bc4c00;stroke-dasharray:3 3;stroke-width:1.5}svg text.cpl{fill:#bc4c00}\n"
+	"svg .fc{fill:none;stroke:#0969da;stroke-dasharray:4 3;stroke-width:1.5}"
+	"svg .fcband{fill:#0969da;fill-opacity:.12;stroke:none}\n"
 	"footer{margin-top:2.5em;color:#656d76;font-size:.85em}\n";
 
 static void html_dd(FILE *out, const char *term, const char *value)
@@ -1372,15 +1650,39 @@ static lt_rc render_html(FILE *out, const struct view *v)
 
 	fputs("<h2>History</h2>\n<p>Each run's value, oldest first; dashed: the baseline; "
 	      "square: the baseline run; red or amber: a regression that run's check found; "
-	      "ringed: the checked run.</p>\n<div class=\"charts\">\n", out);
+	      "ringed: the checked run; orange dashes: a change point (a new level starts at the "
+	      "next run); shaded: the forecast's 95 % prediction interval around its dashed "
+	      "line.</p>\n<div class=\"charts\">\n", out);
 	cJSON_ArrayForEach(series, v->history) {
 		double baseline = NAN;
 		cJSON_ArrayForEach(m, v->metrics)
 			if (same(str(m, "metric"), series->string))
 				baseline = num(m, "baseline");
-		svg_history_chart(out, series->string, series, baseline, v->run_id);
+		svg_history_chart(out, series->string, series, baseline, v->run_id,
+				  item(v->analytics, series->string));
 	}
 	fputs("</div>\n", out);
+
+	fputs("<h2>Trends</h2>\n<table>\n<tr><th>metric</th><th>trend</th><th>change points</th>"
+	      "<th>forecast</th></tr>\n", out);
+	cJSON_ArrayForEach(series, v->analytics) {
+		char t[160], c[400], f[160];
+		describe_trend(series, t, sizeof t);
+		describe_changepoints(series, c, sizeof c);
+		describe_forecast(series, series->string, f, sizeof f);
+		fputs("<tr><td>", out);
+		put_ml(out, series->string);
+		fputs("</td><td>", out);
+		put_ml(out, t);
+		fputs("</td><td>", out);
+		put_ml(out, c);
+		fputs("</td><td>", out);
+		put_ml(out, f);
+		fputs("</td></tr>\n", out);
+	}
+	fputs("</table>\n<p>Mann-Kendall and Sen's slope over the history above; change points by "
+	      "e-divisive means (a lone outlier is not one); the forecast is a least-squares line "
+	      "with its 95 % prediction interval.</p>\n", out);
 
 	fprintf(out, "<h2>Open alerts: %.0f</h2>\n", v->open_alerts);
 	if (cJSON_GetArraySize(v->alerts)) {
@@ -1438,6 +1740,27 @@ static void junit_property(FILE *out, const char *name, const char *value)
 	fputs("\"/>\n", out);
 }
 
+/* A test case's properties (as Jenkins and GitLab read them): the trend,
+ * change points and forecast of its metric. */
+static void junit_analytics(FILE *out, const cJSON *a, const char *metric)
+{
+	char t[160], c[400], f[160];
+
+	if (!a)
+		return;
+	describe_trend(a, t, sizeof t);
+	describe_changepoints(a, c, sizeof c);
+	describe_forecast(a, metric, f, sizeof f);
+	fputs("      <properties>\n", out);
+	fputs("  ", out);
+	junit_property(out, "trend", t);
+	fputs("  ", out);
+	junit_property(out, "changepoints", c);
+	fputs("  ", out);
+	junit_property(out, "forecast", f);
+	fputs("      </properties>\n", out);
+}
+
 static lt_rc render_junit(FILE *out, const struct view *v)
 {
 	const cJSON *m;
@@ -1478,9 +1801,10 @@ static lt_rc render_junit(FILE *out, const struct view *v)
 		put_ml(out, v->scenario_id);
 		fputs("\" name=\"", out);
 		put_ml(out, r.metric);
-		fputs("\" time=\"0\"", out);
+		fputs("\" time=\"0\">\n", out);
+		junit_analytics(out, item(v->analytics, r.metric), r.metric);
 		if (is_regression(r.status)) {
-			fputs(">\n      <failure message=\"", out);
+			fputs("      <failure message=\"", out);
 			junit_message(out, &r);
 			fputs("\" type=\"", out);
 			put_ml(out, r.severity);
@@ -1499,11 +1823,11 @@ static lt_rc render_junit(FILE *out, const struct view *v)
 			put_ml(out, baseline_version(v));
 			fputs("</failure>\n    </testcase>\n", out);
 		} else if (same(r.status, "inconclusive")) {
-			fputs(">\n      <skipped message=\"", out);
+			fputs("      <skipped message=\"", out);
 			put_ml(out, r.reason ? r.reason : "inconclusive");
 			fputs("\"/>\n    </testcase>\n", out);
 		} else {
-			fputs("/>\n", out);
+			fputs("    </testcase>\n", out);
 		}
 	}
 	fputs("  </testsuite>\n</testsuites>\n", out);

@@ -13,6 +13,7 @@
  *    the environment, each run marked with what its own check found;
  *  - the per-second timeline of the latest checked run (rps, errors,
  *    p50/p95/p99 latency, phase);
+ *  - the trend, change points and forecast of each metric's history;
  *  - the open (unacknowledged) alerts of the scenario in the environment.
  *
  * One model, five renderings (enum lt_report_format): a terminal table,
@@ -77,6 +78,17 @@ const char *lt_report_format_name(enum lt_report_format fmt);
  *              severity are what that run's check said of the metric
  *              (null for a run never checked), baseline is true for the
  *              run of the verdict's baseline,
+ *    analytics {metric: {runs, trend, changepoints, forecast, note}} per
+ *              metric of history, over the same runs (analytics.h):
+ *              trend {direction, significant, worse, p_value,
+ *              slope_per_run, slope_pct_per_run} (Mann-Kendall, Sen),
+ *              changepoints [{index (in the history), run_id, at (the
+ *              first run of the new level), mean_before, mean_after,
+ *              change_pct, direction, worse, p_value}] (e-divisive),
+ *              forecast {model, level, slope_per_run, points [{step,
+ *              value, low, high}]} (the next LT_ANALYTICS_HORIZON runs);
+ *              trend and forecast null below 3 runs, no change points
+ *              below 6, and note then says so,
  *    timeline  [{t, phase, users, requests, errors, rps, p50, p95, p99}]
  *              the checked run's seconds (latencies in ms, null unknown),
  *    alerts    the newest LT_REPORT_MAX_ALERTS open alerts, newest first,

@@ -435,7 +435,9 @@ START_TEST(test_markdown_has_the_tables_escaped)
 		else
 			ck_assert_msg(cells == want, "%zu cells, not %zu: %.80s", cells, want, line);
 	}
-	ck_assert_uint_eq(tables, 3);
+	/* the verdict, the folded history, the trends, the alerts */
+	ck_assert_uint_eq(tables, 4);
+	ck_assert_ptr_nonnull(strstr(text, "### Trends\n\n| Metric | Trend | Change points | Forecast |\n"));
 	free(text);
 }
 END_TEST
@@ -653,6 +655,73 @@ START_TEST(test_junit_skips_an_inconclusive_verdict)
 }
 END_TEST
 
+/* A history long enough for every figure: 10 runs, then 4 runs 50 %
+ * slower.  The report shows the trend, the step as a change point at the
+ * first slow run, and the forecast, in every format. */
+START_TEST(test_trends_change_points_and_forecast)
+{
+	char id[16];
+	cJSON *model = NULL;
+	struct lt_err err = {0};
+
+	for (int i = 0; i < 14; i++) {
+		snprintf(id, sizeof id, "s%02d", i);
+		ingest_run(id, "step", T0 + 100 * i, i < 10 ? 1.0 : 1.5, 1.0, 6, 100 + (uint64_t)i);
+	}
+	/* "default": the environment of the runs no check has seen */
+	set_baseline("step", "default", "s00");
+	check("s13", "default", NULL, false);
+
+	ck_assert_msg(lt_report_build(db, "step", NULL, &model, &err) == LT_OK, "%s", lt_errmsg(&err));
+	const cJSON *a = cJSON_GetObjectItem(cJSON_GetObjectItem(model, "analytics"), "responseTime.p50");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(a, "runs")), 14);
+	const cJSON *t = cJSON_GetObjectItem(a, "trend");
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(t, "direction")), "increasing");
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(t, "worse")));
+	const cJSON *cps = cJSON_GetObjectItem(a, "changepoints");
+	ck_assert_int_eq(cJSON_GetArraySize(cps), 1);
+	const cJSON *cp = cJSON_GetArrayItem(cps, 0);
+	ck_assert_int_eq((int)cJSON_GetNumberValue(cJSON_GetObjectItem(cp, "index")), 10);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(cp, "run_id")), "s10");
+	ck_assert_double_eq_tol(cJSON_GetNumberValue(cJSON_GetObjectItem(cp, "change_pct")), 50, 10);
+	const cJSON *f = cJSON_GetObjectItem(a, "forecast");
+	const cJSON *pts = cJSON_GetObjectItem(f, "points");
+	ck_assert_int_eq(cJSON_GetArraySize(pts), 10);
+	const cJSON *last = cJSON_GetArrayItem(pts, 9);
+	double lo = cJSON_GetNumberValue(cJSON_GetObjectItem(last, "low"));
+	double val = cJSON_GetNumberValue(cJSON_GetObjectItem(last, "value"));
+	double hi = cJSON_GetNumberValue(cJSON_GetObjectItem(last, "high"));
+	ck_assert(lo < val && val < hi);
+	cJSON_Delete(model);
+
+	char *text = report("step", NULL, LT_REPORT_TEXT);
+	ck_assert_ptr_nonnull(strstr(text, "\nTRENDS: over the history above"));
+	ck_assert_ptr_nonnull(strstr(text, "\nresponseTime.p50     increasing "));
+	ck_assert_ptr_nonnull(strstr(text, "at run s10 +"));
+	ck_assert_ptr_nonnull(strstr(text, "+10 runs: "));
+	free(text);
+	text = report("step", NULL, LT_REPORT_MARKDOWN);
+	ck_assert_ptr_nonnull(strstr(text, "| responseTime.p50 | increasing "));
+	free(text);
+	text = report("step", NULL, LT_REPORT_HTML);
+	/* one change point per latency metric's chart, a forecast on each */
+	ck_assert_uint_ge(count(text, "<line class=\"cp\""), 1);
+	ck_assert_uint_eq(count(text, "<polygon class=\"fcband\""), count(text, "<polyline class=\"fc\""));
+	ck_assert_uint_ge(count(text, "<polygon class=\"fcband\""), 5);
+	ck_assert_ptr_nonnull(strstr(text, "<h2>Trends</h2>"));
+	ck_assert_ptr_nonnull(strstr(text, "<title>change point: s10 starts a new level"));
+	free(text);
+	text = report("step", NULL, LT_REPORT_JUNIT);
+	const char *why = xml_error(text);
+	ck_assert_msg(!why, "%s in\n%s", why, text);
+	ck_assert_ptr_nonnull(strstr(text, "<property name=\"trend\" value=\"increasing "));
+	ck_assert_ptr_nonnull(strstr(text, "<property name=\"changepoints\" value=\"at run s10 +"));
+	ck_assert_ptr_nonnull(strstr(text, "<property name=\"forecast\" value=\"+10 runs: "));
+	free(text);
+}
+END_TEST
+
 START_TEST(test_render_refuses_what_is_not_a_report)
 {
 	struct lt_err err = {0};
@@ -717,6 +786,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(tc, test_xml_checker_catches_what_it_should);
 	tcase_add_test(tc, test_junit_is_valid_and_counts_failures);
 	tcase_add_test(tc, test_junit_skips_an_inconclusive_verdict);
+	tcase_add_test(tc, test_trends_change_points_and_forecast);
 	tcase_add_test(tc, test_render_refuses_what_is_not_a_report);
 	tcase_add_test(tc, test_a_failed_write_is_an_io_error);
 	tcase_add_test(tc, test_text_drops_control_characters);

@@ -59,6 +59,10 @@ expect_out '^responseTime\.p50 .* CRITICAL$'
 expect_out '^HISTORY: 2 runs'
 expect_out ' baseline$'
 expect_out '\* .* latest$'
+# Two runs: too few for a trend, change points or a forecast -- said, not failed.
+expect_out '^TRENDS: over the history above '
+expect_out '^METRIC +TREND +CHANGE POINTS +FORECAST$'
+expect_out '^responseTime\.p95 +- +- +-$'
 expect_out '^OPEN ALERTS: [1-9]'
 cp "$T/out" "$T/report.txt"
 
@@ -75,6 +79,7 @@ expect_rc 0
 expect_out '^## lt-regress: report-case is \*\*critical\*\*$'
 expect_out '^\| Metric \| Baseline \| Current \| Change \| q-value \| Test \| Verdict \|$'
 expect_out '^\| responseTime\.p50 \(ms\) \| .* \| \*\*critical\*\* \|$'
+expect_out '^\| Metric \| Trend \| Change points \| Forecast \|$'
 expect_out 'Report &lt;b&gt;case&lt;/b&gt; &amp; "quotes" '"'"'too'"'"
 grep -q '<b>' "$T/out" && fail "markdown holds raw HTML from the scenario name"
 
@@ -88,6 +93,7 @@ expect_out_lines 1
 [ "$(jfield run.run_id <"$T/out")" = "$slow_run" ] || fail "json run.run_id"
 expect_out "\"history\":\{\"responseTime\.mean\":\[\{\"run_id\":\"$base_run\",\"at\":\"[^\"]+\",\"value\":[0-9.]+,"
 expect_out '"timeline":\[\{"t":'
+expect_out '"analytics":\{"responseTime\.mean":\{"runs":2,"trend":null,"changepoints":\[\],"forecast":null,"note":"too few runs for a trend or a forecast \(3 needed\)"\}'
 expect_out '"alerts":\[\{"alert_id":'
 
 run lt-regress report --format html report-case
