@@ -4,7 +4,7 @@
  * through the real parsers.
  *
  *     fuzz-replay TARGET FILE...      TARGET: scenario, ndjson, hist,
- *                                     thresholds, cron, schedule
+ *                                     thresholds, cron, schedule, store
  *     fuzz-replay --list              the targets, one a line
  *
  * Each file's bytes go to the target's LLVMFuzzerTestOneInput once.  A
@@ -35,6 +35,9 @@
 #define LLVMFuzzerTestOneInput fuzz_schedule_one
 #include "../fuzz/fuzz_schedule.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_store_one
+#include "../fuzz/fuzz_store.c"
+#undef LLVMFuzzerTestOneInput
 
 #include <errno.h>
 #include <stdio.h>
@@ -51,6 +54,7 @@ static const struct {
 	{"thresholds", fuzz_thresholds_one},
 	{"cron", fuzz_cron_one},
 	{"schedule", fuzz_schedule_one},
+	{"store", fuzz_store_one},
 };
 
 #define N_TARGETS (sizeof replay_targets / sizeof replay_targets[0])
