@@ -51,7 +51,7 @@ out=$(complete_words "$SRC/completions/bash/lt-baseline" _lt_baseline lt-baselin
 # lt-regress: commands, levels, formats, stat methods, thresholds verbs,
 # scenarios of report.
 out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress "")
-[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "ack alerts check report stat thresholds " ] ||
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "ack alerts anomaly changepoints check correlate forecast report seasonality stat thresholds train trend watch " ] ||
 	fail "lt-regress: commands: $out"
 out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress check --fail-on "")
 [ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "critical warning " ] || fail "lt-regress check --fail-on: $out"
@@ -67,6 +67,18 @@ out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress r
 [ "$out" = api-health-check ] || fail "lt-regress report: $out"
 out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress alerts --un)
 [ "$out" = --unacked ] || fail "lt-regress alerts --un: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress watch --)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "--db --env --help --interval --notify --once --thresholds " ] ||
+	fail "lt-regress watch --: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress trend --metric responseTime.p9)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "responseTime.p90 responseTime.p95 responseTime.p99 " ] ||
+	fail "lt-regress trend --metric: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress forecast --h)
+[ "$(printf '%s\n' "$out" | sort | tr '\n' ' ')" = "--help --horizon " ] || fail "lt-regress forecast --h: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress changepoints --metric errorRate "")
+[ "$out" = api-health-check ] || fail "lt-regress changepoints: $out"
+out=$(complete_words "$SRC/completions/bash/lt-regress" _lt_regress lt-regress train --per)
+[ "$out" = --per-second ] || fail "lt-regress train --per: $out"
 if command -v zsh >/dev/null 2>&1; then
 	for f in _lt-baseline _lt-regress; do
 		zsh -n "$SRC/completions/zsh/$f" || fail "$f: syntax error"
