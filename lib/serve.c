@@ -24,6 +24,7 @@
 #include "scenario.h"
 #include "schedule.h"
 #include "util.h"
+#include "watch.h"
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,12 +32,14 @@
 #include <errno.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #define API "/api/load-testing"
 
@@ -133,6 +136,20 @@ struct train_state {
 	char *error;
 };
 
+/* Regression monitoring: the watch loop (watch.h) on a thread. */
+struct monitor_state {
+	bool active, joinable;
+	pthread_t thread;
+	volatile sig_atomic_t stop;
+	double interval_s;
+	char *environment;
+	uint64_t passes, checked, failed, alerts;
+	double started_at, last_pass_at, stopped_at;
+	char *last_error;
+	cJSON *recent;                         /* the last checks: [{run_id, scenario_id,
+						* status, alerts}], newest first */
+};
+
 struct lt_serve {
 	char *db_path;
 	char *token;
@@ -153,6 +170,7 @@ struct lt_serve {
 	struct serve_run *runs;                /* newest first: active, then finished */
 	struct bench_state bench;
 	struct train_state train;
+	struct monitor_state monitor;
 	int subscribers;
 	uint64_t runs_started, runs_by_state[RUN_FAILED + 1];
 	uint64_t requests_total, errors_total, alerts_raised;
@@ -1534,6 +1552,8 @@ static void h_status(struct call *c)
 		cJSON *t = cJSON_AddObjectToObject(j, "training");
 		cJSON_AddBoolToObject(t, "active", s->train.active);
 		add_str(t, "state", s->train.state);
+		cJSON *mo = cJSON_AddObjectToObject(j, "monitoring");
+		cJSON_AddBoolToObject(mo, "active", s->monitor.active);
 	}
 	pthread_mutex_unlock(&s->mu);
 	reply_json(c->res, 200, j);
@@ -2142,11 +2162,203 @@ static void h_report(struct call *c)
 	reply_text(c->res, 200, types[fmt], text, len);
 }
 
-static void h_monitoring(struct call *c)
+/* Checks remembered for GET /regression-monitoring. */
+#define MONITOR_RECENT 20
+
+/* The interval at least: a pass over nothing new is one query, but a
+ * pass over a backlog may take a while, and passes never overlap. */
+#define MONITOR_MIN_INTERVAL_S 1.0
+#define MONITOR_DEFAULT_INTERVAL_S 60.0
+
+static void monitor_event(const struct lt_watch_event *ev, void *ctx)
 {
-	reply_error(c->res, 501, "not_implemented",
-		    "regression monitoring runs the watch loop of lt-regress in-process, and "
-		    "libltcore has no watch loop yet (lib/analytics.h: no lt_analytics_watch)");
+	struct lt_serve *s = ctx;
+	struct monitor_state *m = &s->monitor;
+
+	switch (ev->kind) {
+	case LT_WATCH_CHECKED: {
+		for (size_t i = 0; i < ev->n_alerts; i++)
+			broadcast_json(s, ev->alerts[i]);
+		broadcast_json(s, ev->verdict);
+		cJSON *one = cJSON_CreateObject();
+		add_str(one, "run_id", ev->run_id);
+		add_str(one, "scenario_id", ev->scenario_id);
+		add_str(one, "status", cJSON_GetStringValue(cJSON_GetObjectItem(ev->verdict, "status")));
+		cJSON_AddNumberToObject(one, "alerts", (double)ev->n_alerts);
+		pthread_mutex_lock(&s->mu);
+		m->checked++;
+		m->alerts += ev->n_alerts;
+		s->alerts_raised += ev->n_alerts;
+		cJSON_InsertItemInArray(m->recent, 0, one);
+		while (cJSON_GetArraySize(m->recent) > MONITOR_RECENT)
+			cJSON_DeleteItemFromArray(m->recent, MONITOR_RECENT);
+		pthread_mutex_unlock(&s->mu);
+		log_event(s, "monitoring: run %s of %s: %s, %zu alert%s", ev->run_id, ev->scenario_id,
+			  cJSON_GetStringValue(cJSON_GetObjectItem(ev->verdict, "status")),
+			  ev->n_alerts, ev->n_alerts == 1 ? "" : "s");
+		break;
+	}
+	case LT_WATCH_FAILED:
+		pthread_mutex_lock(&s->mu);
+		m->failed++;
+		set_str(&m->last_error, lt_errmsg(ev->err));
+		pthread_mutex_unlock(&s->mu);
+		log_event(s, "monitoring: run %s: not checked: %s", ev->run_id, lt_errmsg(ev->err));
+		break;
+	case LT_WATCH_NO_ANOMALY:
+		log_event(s, "monitoring: run %s: no anomaly score: %s", ev->run_id, lt_errmsg(ev->err));
+		break;
+	case LT_WATCH_NOTIFIED:
+		if (ev->err && ev->err->rc)
+			log_event(s, "monitoring: notifying %s failed: %s", ev->target,
+				  lt_errmsg(ev->err));
+		break;
+	}
+}
+
+static void *monitor_main(void *arg)
+{
+	struct lt_serve *s = arg;
+	struct monitor_state *m = &s->monitor;
+	struct lt_db *db = NULL;
+	struct lt_err err = {0};
+
+	struct lt_watch_opts o = {.environment = m->environment, .stop = &m->stop};
+	if (lt_db_open(s->db_path, 0, &db, &err) != LT_OK) {
+		pthread_mutex_lock(&s->mu);
+		set_str(&m->last_error, lt_errmsg(&err));
+		pthread_mutex_unlock(&s->mu);
+		log_event(s, "monitoring stopped: %s", lt_errmsg(&err));
+		goto out;
+	}
+	while (!m->stop) {
+		size_t checked = 0;
+		struct lt_err pass_err = {0};
+		if (lt_watch_pass(db, &o, monitor_event, s, &checked, &pass_err) != LT_OK) {
+			pthread_mutex_lock(&s->mu);
+			set_str(&m->last_error, lt_errmsg(&pass_err));
+			pthread_mutex_unlock(&s->mu);
+			log_event(s, "monitoring: pass failed: %s", lt_errmsg(&pass_err));
+		}
+		pthread_mutex_lock(&s->mu);
+		m->passes++;
+		m->last_pass_at = lti_time_now();
+		pthread_mutex_unlock(&s->mu);
+		/* The next pass after the interval, in steps short enough that
+		 * a stop is seen at once. */
+		for (double waited = 0; waited < m->interval_s && !m->stop; waited += 0.1) {
+			struct timespec ts = {0, 100 * 1000 * 1000};
+			nanosleep(&ts, NULL);
+		}
+	}
+out:
+	lt_db_close(db);
+	pthread_mutex_lock(&s->mu);
+	m->active = false;
+	m->stopped_at = lti_time_now();
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Under s->mu. */
+static cJSON *monitor_json(const struct monitor_state *m)
+{
+	cJSON *j = cJSON_CreateObject();
+
+	cJSON_AddBoolToObject(j, "active", m->active);
+	add_num(j, "interval_s", m->interval_s > 0 ? m->interval_s : NAN);
+	add_str(j, "environment", m->environment);
+	add_time(j, "startedAt", m->started_at);
+	add_time(j, "lastPassAt", m->last_pass_at);
+	add_time(j, "stoppedAt", m->stopped_at);
+	cJSON_AddNumberToObject(j, "passes", (double)m->passes);
+	cJSON_AddNumberToObject(j, "checked", (double)m->checked);
+	cJSON_AddNumberToObject(j, "failed", (double)m->failed);
+	cJSON_AddNumberToObject(j, "alerts", (double)m->alerts);
+	add_str(j, "lastError", m->last_error);
+	cJSON_AddItemToObject(j, "recent", m->recent ? cJSON_Duplicate(m->recent, 1)
+						   : cJSON_CreateArray());
+	return j;
+}
+
+static void h_monitoring_status(struct call *c)
+{
+	pthread_mutex_lock(&c->s->mu);
+	cJSON *j = monitor_json(&c->s->monitor);
+	pthread_mutex_unlock(&c->s->mu);
+	reply_json(c->res, 200, j);
+}
+
+static void h_monitoring_start(struct call *c)
+{
+	static const char *const fields[] = {"interval", "environment", NULL};
+	struct lt_serve *s = c->s;
+	struct monitor_state *m = &s->monitor;
+	const char *env = NULL;
+	double interval = MONITOR_DEFAULT_INTERVAL_S;
+
+	if (!known_fields(c->body, "", fields, c->res) ||
+	    !get_number(c->body, "", "interval", MONITOR_MIN_INTERVAL_S, 86400, false, &interval,
+			c->res) ||
+	    !get_string(c->body, "", "environment", 128, &env, c->res))
+		return;
+	pthread_mutex_lock(&s->mu);
+	if (m->active) {
+		pthread_mutex_unlock(&s->mu);
+		reply_error(c->res, 409, "conflict", "regression monitoring is running already "
+			    "(POST " API "/regression-monitoring/stop first)");
+		return;
+	}
+	if (m->joinable) {
+		/* The previous loop has returned or is returning. */
+		pthread_join(m->thread, NULL);
+		m->joinable = false;
+	}
+	m->interval_s = interval;
+	set_str(&m->environment, env);
+	set_str(&m->last_error, NULL);
+	m->passes = m->checked = m->failed = m->alerts = 0;
+	m->started_at = lti_time_now();
+	m->last_pass_at = m->stopped_at = 0;
+	if (!m->recent)
+		m->recent = cJSON_CreateArray();
+	m->stop = 0;
+	m->active = true;
+	if (pthread_create(&m->thread, NULL, monitor_main, s) != 0) {
+		m->active = false;
+		pthread_mutex_unlock(&s->mu);
+		reply_error(c->res, 503, "unavailable", "cannot start a thread for the monitoring");
+		return;
+	}
+	m->joinable = true;
+	cJSON *j = monitor_json(m);
+	pthread_mutex_unlock(&s->mu);
+	log_event(s, "regression monitoring started, a pass every %g s", interval);
+	reply_json(c->res, 202, j);
+}
+
+static void h_monitoring_stop(struct call *c)
+{
+	struct lt_serve *s = c->s;
+	struct monitor_state *m = &s->monitor;
+
+	pthread_mutex_lock(&s->mu);
+	bool active = m->active;
+	bool join = active && m->joinable;
+	if (active)
+		m->stop = 1;
+	if (join)
+		m->joinable = false;
+	pthread_mutex_unlock(&s->mu);
+	if (!active) {
+		reply_error(c->res, 409, "conflict", "regression monitoring is not running");
+		return;
+	}
+	/* A pass ends between two runs: the wait is one run's check at most. */
+	if (join)
+		pthread_join(m->thread, NULL);
+	log_event(s, "regression monitoring stopped");
+	h_monitoring_status(c);
 }
 
 /* ---- benchmarks ------------------------------------------------------- */
@@ -2834,7 +3046,7 @@ static void h_health(struct call *c)
 	cJSON_AddNumberToObject(o, "maxRuns", s->max_runs);
 	cJSON_AddBoolToObject(o, "benchmark", s->bench.active);
 	cJSON_AddBoolToObject(o, "training", s->train.active);
-	cJSON_AddBoolToObject(o, "monitoring", false);
+	cJSON_AddBoolToObject(o, "monitoring", s->monitor.active);
 	cJSON_AddNumberToObject(j, "subscribers", s->subscribers);
 	pthread_mutex_unlock(&s->mu);
 	cJSON_AddBoolToObject(j, "auth", s->token != NULL);
@@ -2949,6 +3161,11 @@ static void h_metrics(struct call *c)
 	fprintf(f, "lt_benchmark_active %d\n", s->bench.active);
 	prom_head(f, "lt_training_active", "gauge", "1 while an anomaly model trains.");
 	fprintf(f, "lt_training_active %d\n", s->train.active);
+	prom_head(f, "lt_monitoring_active", "gauge", "1 while regression monitoring runs.");
+	fprintf(f, "lt_monitoring_active %d\n", s->monitor.active);
+	prom_head(f, "lt_monitoring_checks_total", "counter",
+		  "Runs regression monitoring checked since it last started.");
+	fprintf(f, "lt_monitoring_checks_total %llu\n", (unsigned long long)s->monitor.checked);
 	prom_head(f, "lt_http_requests_total", "counter", "HTTP requests answered, by status.");
 	for (int code = 100; code < 600; code++)
 		if (s->http_by_status[code])
@@ -3040,8 +3257,9 @@ static const struct route routes[] = {
 	{API "/regression-thresholds", h_thresholds_get, h_thresholds_set, NULL, "GET, HEAD, POST",
 	 BODY_OBJECT},
 	{API "/regression-report/:param", h_report, NULL, NULL, "GET, HEAD", 0},
-	{API "/regression-monitoring/start", NULL, h_monitoring, NULL, "POST", BODY_OBJECT},
-	{API "/regression-monitoring/stop", NULL, h_monitoring, NULL, "POST", BODY_OBJECT},
+	{API "/regression-monitoring", h_monitoring_status, NULL, NULL, "GET, HEAD", 0},
+	{API "/regression-monitoring/start", NULL, h_monitoring_start, NULL, "POST", BODY_OBJECT},
+	{API "/regression-monitoring/stop", NULL, h_monitoring_stop, NULL, "POST", BODY_OBJECT},
 	{API "/benchmarks", h_benchmarks_list, NULL, NULL, "GET, HEAD", 0},
 	{API "/benchmarks/run", NULL, h_benchmarks_run, NULL, "POST", BODY_OBJECT},
 	{API "/benchmarks/status", h_benchmarks_status, NULL, NULL, "GET, HEAD", 0},
@@ -3235,6 +3453,7 @@ void lt_serve_stop_all(struct lt_serve *s)
 	if (s->bench.bench)
 		lt_bench_stop(s->bench.bench);
 	s->train.stop_requested = true;
+	s->monitor.stop = 1;
 	pthread_mutex_unlock(&s->mu);
 }
 
@@ -3253,6 +3472,8 @@ void lt_serve_free(struct lt_serve *s)
 		pthread_join(s->bench.thread, NULL);
 	if (s->train.joinable)
 		pthread_join(s->train.thread, NULL);
+	if (s->monitor.joinable)
+		pthread_join(s->monitor.thread, NULL);
 	/* The work is over: what it said is sent, then the thread ends. */
 	if (s->q_running) {
 		pthread_mutex_lock(&s->q_mu);
@@ -3272,6 +3493,9 @@ void lt_serve_free(struct lt_serve *s)
 	cJSON_Delete(s->train.scenario_ids);
 	cJSON_Delete(s->train.result);
 	free(s->train.error);
+	free(s->monitor.environment);
+	free(s->monitor.last_error);
+	cJSON_Delete(s->monitor.recent);
 	for (size_t i = 0; i < s->pool_free; i++)
 		lt_db_close(s->pool[i]);
 	for (size_t i = 0; i < s->n_targets; i++)

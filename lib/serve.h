@@ -20,8 +20,9 @@
  * and joins: each load test (engine.h) on a thread of its own that
  * records it second by second in the database (as lt-run --db does) and
  * broadcasts its records; a benchmark session (bench.h); the training of
- * an anomaly model (anomaly.h).  lt_serve_free() stops them all, cleanly:
- * a run stopped that way is recorded as interrupted.
+ * an anomaly model (analytics.h); regression monitoring, the watch loop
+ * (watch.h) with a pass every interval.  lt_serve_free() stops them all,
+ * cleanly: a run stopped that way is recorded as interrupted.
  *
  * Safety (lt-serve(1), SECURITY):
  *  - with a token, every request but GET /health must carry it
@@ -168,7 +169,8 @@ lt_rc lt_serve_new(const struct lt_serve_opts *opts, struct lt_serve **out,
  * progress or follow. */
 void lt_serve_free(struct lt_serve *s);
 
-/* Ask every run, benchmark session and training to stop; returns at once.
+/* Ask every run, the benchmark session, the training and the monitoring
+ * to stop; returns at once.
  * Async-signal-unsafe (it takes a mutex): call it from the main loop. */
 void lt_serve_stop_all(struct lt_serve *s);
 

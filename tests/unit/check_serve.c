@@ -609,8 +609,65 @@ START_TEST(baselines_alerts_thresholds_report)
 
 	expect(req("GET", API "/regression-report/th", NULL, NULL), 404, "not_found");
 	expect(req("GET", API "/regression-report/th", "format=pdf", NULL), 400, "invalid_request");
-	expect(req("POST", API "/regression-monitoring/start", NULL, "{}"), 501, "not_implemented");
-	expect(req("POST", API "/regression-monitoring/stop", NULL, NULL), 501, "not_implemented");
+}
+END_TEST
+
+/* The watch loop in-process: a run recorded without a comparison is
+ * judged by the next pass, and the subscribers hear the verdict. */
+START_TEST(monitoring)
+{
+	struct answer a = req("GET", API "/regression-monitoring", NULL, NULL);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a.json, "active")));
+	done(&a);
+	expect(req("POST", API "/regression-monitoring/stop", NULL, NULL), 409, "conflict");
+	expect(req("POST", API "/regression-monitoring/start", NULL, "{\"interval\": 0.1}"), 400,
+	       "invalid_request");
+	expect(req("POST", API "/regression-monitoring/start", NULL, "{\"every\": 5}"), 400,
+	       "invalid_request");
+
+	store("mon", "http://127.0.0.1:1", 2);
+	const char *ids[2];
+	for (int i = 0; i < 2; i++) {
+		a = req("POST", API "/run", NULL, "{\"scenarioId\": \"mon\"}");
+		ck_assert_int_eq(a.status, 202);
+		ids[i] = strdup(str(&a, "runId"));
+		done(&a);
+		free(wait_run(ids[i], 20));
+		if (i == 0)
+			expect(req("POST", API "/baselines", NULL, "{\"scenarioId\": \"mon\"}"), 201, NULL);
+	}
+	a = req("POST", API "/regression-monitoring/start", NULL, "{\"interval\": 1}");
+	ck_assert_int_eq(a.status, 202);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(a.json, "active")));
+	done(&a);
+	expect(req("POST", API "/regression-monitoring/start", NULL, "{}"), 409, "conflict");
+	a = req("GET", "/health", NULL, NULL);
+	ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(a.json, "running"), "monitoring")));
+	done(&a);
+	for (int i = 0;; i++) {
+		a = req("GET", API "/regression-monitoring", NULL, NULL);
+		if (num(a.json, "checked") >= 1)
+			break;
+		ck_assert_msg(i < 100, "nothing checked: %.*s", (int)a.res.body_len, a.res.body);
+		done(&a);
+		usleep(100000);
+	}
+	/* The second run, not the baseline's. */
+	const cJSON *r0 = cJSON_GetArrayItem(cJSON_GetObjectItem(a.json, "recent"), 0);
+	ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(r0, "run_id")), ids[1]);
+	ck_assert_int_eq((int)num(a.json, "checked"), 1);
+	done(&a);
+	pthread_mutex_lock(&seen_mu);
+	ck_assert_msg(strstr(seen, "verdict\n") != NULL, "%s", seen);
+	pthread_mutex_unlock(&seen_mu);
+	a = req("POST", API "/regression-monitoring/stop", NULL, NULL);
+	ck_assert_int_eq(a.status, 200);
+	ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(a.json, "active")));
+	ck_assert(num(a.json, "passes") >= 1);
+	done(&a);
+	free((void *)ids[0]);
+	free((void *)ids[1]);
 }
 END_TEST
 
@@ -790,6 +847,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(tc, run_stopped);
 	tcase_add_test(tc, max_runs);
 	tcase_add_test(tc, baselines_alerts_thresholds_report);
+	tcase_add_test(tc, monitoring);
 	tcase_add_test(tc, benchmarks);
 	tcase_add_test(tc, schedules);
 	tcase_add_test(tc, training);

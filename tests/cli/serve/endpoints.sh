@@ -1,7 +1,7 @@
 # Every endpoint of lt-serve(1) once, with its status code and the JSON
 # fields a script reads: health, metrics, scenarios, dry runs, results
-# and their pages, baselines, thresholds, alerts, the regression report,
-# monitoring, benchmarks, neural training, schedules, the page.
+# and their pages, baselines, thresholds, regression monitoring, alerts,
+# the regression report, benchmarks, neural training, schedules, the page.
 . "$SRC/tests/cli/serve/helpers.sh"
 start_target
 start_serve
@@ -58,13 +58,36 @@ expect_code 200
 http GET "$A/regression-thresholds?scenarioId=api-health-check"
 expect_code 200
 [ "$(key thresholds responseTime.p95 | jfield warning)" = 10 ] || fail "thresholds read back"
-http POST $A/run '{"scenarioId": "api-health-check", "options": {"compareBaseline": true}}'
+# The second run without a comparison: regression monitoring (the watch
+# loop, in-process) judges it.
+http POST $A/run '{"scenarioId": "api-health-check"}'
 expect_code 202
 run2=$(field runId)
 wait_idle 20
-http GET "$A/status?runId=$run2"
-field run.verdict.status | grep -Eqx 'pass|warning|critical|inconclusive' ||
-	fail "run2 verdict: $(head -c 400 "$T/body")"
+http GET $A/regression-monitoring
+expect_code 200
+[ "$(field active)" = false ] || fail "monitoring active before its start"
+http POST $A/regression-monitoring/start '{"interval": 1}'
+expect_code 202
+[ "$(field active)" = true ] && [ "$(field interval_s)" = 1 ] || fail "monitoring start: $(cat "$T/body")"
+http POST $A/regression-monitoring/start '{}'
+expect_code 409
+i=0
+until http GET $A/regression-monitoring && [ "$(field checked)" = 1 ]; do
+	i=$((i + 1))
+	[ "$i" -lt 50 ] || fail "monitoring checked nothing: $(cat "$T/body")"
+	sleep 0.2
+done
+[ "$(items recent | jfield run_id)" = "$run2" ] || fail "monitoring checked another run"
+items recent | jfield status | grep -Eqx 'pass|warning|critical|inconclusive' ||
+	fail "monitoring verdict: $(cat "$T/body")"
+http GET /metrics
+grep -q '^lt_monitoring_active 1$' "$T/body" || fail "lt_monitoring_active"
+http POST $A/regression-monitoring/stop '{}'
+expect_code 200
+[ "$(field active)" = false ] || fail "monitoring stop"
+http POST $A/regression-monitoring/stop '{}'
+expect_code 409
 
 # Results, newest first, a page at a time.
 http GET "$A/results/api-health-check?limit=1"
@@ -103,11 +126,6 @@ grep -q '<svg' "$T/body" || fail "report (html) has no chart"
 http GET "$A/regression-report/api-health-check?format=junit"
 expect_code 200
 grep -q '<testsuite' "$T/body" || fail "report (junit)"
-http POST $A/regression-monitoring/start '{}'
-expect_code 501
-[ "$(field error)" = not_implemented ] || fail "monitoring: $(cat "$T/body")"
-http POST $A/regression-monitoring/stop '{}'
-expect_code 501
 
 # Benchmarks: the catalogue, a quick session of one benchmark, its status.
 http GET $A/benchmarks
