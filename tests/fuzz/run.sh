@@ -1,6 +1,7 @@
 #!/bin/sh
 # Run one libFuzzer target of a fuzz build for a number of seconds.
 # usage: tests/fuzz/run.sh FUZZ_BUILD TARGET SECONDS
+# (SECONDS 0: run the seeds once, no fuzzing)
 #
 # Seeds: tests/fuzz/corpus/TARGET/ and tests/fuzz/regressions/TARGET/
 # (read only); the inputs the fuzzer finds go to FUZZ_BUILD/corpus/TARGET/,
@@ -24,8 +25,16 @@ done
 dict="$src/tests/fuzz/$target.dict"
 [ -f "$dict" ] && set -- -dict="$dict" "$@"
 
+# libFuzzer reads -max_total_time=0 as "no limit": 0 seconds means the
+# seeds only, each run once.
+if [ "$seconds" -gt 0 ] 2>/dev/null; then
+	set -- -max_total_time="$seconds" "$@"
+else
+	set -- -runs=0 "$@"
+fi
+
 start=$(date +%s)
-"$bin" -max_total_time="$seconds" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+"$bin" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
 	-artifact_prefix="$crash/" "$@" </dev/null >"$log" 2>&1
 rc=$?
 took=$(( $(date +%s) - start ))
