@@ -1814,7 +1814,8 @@ lt_rc lt_analytics_check_history(struct lt_db *db, const struct lt_regress_confi
 	cJSON_AddItemToObject(verdict, "findings", list);
 	list = NULL;
 	if (n_found) {
-		memcpy(grown, *alerts, *n_alerts * sizeof *grown);
+		if (*n_alerts)
+			memcpy(grown, *alerts, *n_alerts * sizeof *grown);
 		free(*alerts);
 		*alerts = grown;
 		grown = NULL;
