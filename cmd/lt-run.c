@@ -117,10 +117,12 @@ static int on_record(const cJSON *rec, void *user)
 
 	/* Flushed each time even into a file: one line a second costs
 	 * nothing, and `tail -f` or a killed pod then sees every second. */
-	if (lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK ||
+	/* The database first: a sample on stdout is then always in the
+	 * database too, even when lt-run is killed between the two. */
+	if ((c->db && record_live(c, rec, &c->write_err) != LT_OK) ||
+	    lt_ndjson_write(stdout, rec, &c->write_err) != LT_OK ||
 	    (fflush(stdout) != 0 &&
-	     lt_err_set(&c->write_err, LT_EIO, "stdout: %s", strerror(errno)) != LT_OK) ||
-	    (c->db && record_live(c, rec, &c->write_err) != LT_OK)) {
+	     lt_err_set(&c->write_err, LT_EIO, "stdout: %s", strerror(errno)) != LT_OK)) {
 		/* stdout is gone (a closed pipe) or the database failed: stop
 		 * sending load nobody will see. */
 		c->write_rc = c->write_err.rc;
