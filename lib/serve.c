@@ -140,7 +140,8 @@ struct train_state {
 struct monitor_state {
 	bool active, joinable;
 	pthread_t thread;
-	volatile sig_atomic_t stop;
+	volatile sig_atomic_t stop;            /* watch.h's flag; set and read atomically
+						* here, as it crosses threads */
 	double interval_s;
 	char *environment;
 	uint64_t passes, checked, failed, alerts;
@@ -2231,7 +2232,7 @@ static void *monitor_main(void *arg)
 		log_event(s, "monitoring stopped: %s", lt_errmsg(&err));
 		goto out;
 	}
-	while (!m->stop) {
+	while (!__atomic_load_n(&m->stop, __ATOMIC_RELAXED)) {
 		size_t checked = 0;
 		struct lt_err pass_err = {0};
 		if (lt_watch_pass(db, &o, monitor_event, s, &checked, &pass_err) != LT_OK) {
@@ -2246,7 +2247,9 @@ static void *monitor_main(void *arg)
 		pthread_mutex_unlock(&s->mu);
 		/* The next pass after the interval, in steps short enough that
 		 * a stop is seen at once. */
-		for (double waited = 0; waited < m->interval_s && !m->stop; waited += 0.1) {
+		for (double waited = 0;
+		     waited < m->interval_s && !__atomic_load_n(&m->stop, __ATOMIC_RELAXED);
+		     waited += 0.1) {
 			struct timespec ts = {0, 100 * 1000 * 1000};
 			nanosleep(&ts, NULL);
 		}
@@ -2322,7 +2325,7 @@ static void h_monitoring_start(struct call *c)
 	m->last_pass_at = m->stopped_at = 0;
 	if (!m->recent)
 		m->recent = cJSON_CreateArray();
-	m->stop = 0;
+	__atomic_store_n(&m->stop, 0, __ATOMIC_RELAXED);
 	m->active = true;
 	if (pthread_create(&m->thread, NULL, monitor_main, s) != 0) {
 		m->active = false;
@@ -2346,7 +2349,7 @@ static void h_monitoring_stop(struct call *c)
 	bool active = m->active;
 	bool join = active && m->joinable;
 	if (active)
-		m->stop = 1;
+		__atomic_store_n(&m->stop, 1, __ATOMIC_RELAXED);
 	if (join)
 		m->joinable = false;
 	pthread_mutex_unlock(&s->mu);
@@ -3453,7 +3456,7 @@ void lt_serve_stop_all(struct lt_serve *s)
 	if (s->bench.bench)
 		lt_bench_stop(s->bench.bench);
 	s->train.stop_requested = true;
-	s->monitor.stop = 1;
+	__atomic_store_n(&s->monitor.stop, 1, __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&s->mu);
 }
 
