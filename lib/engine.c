@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <sys/eventfd.h>
 #include <unistd.h>
 
@@ -138,7 +139,8 @@ struct user {
  * when curl closes it or when it signals while nobody listens. */
 struct fdinfo {
 	struct multi *owner;
-	uint32_t events;        /* registered; 0 = registered but idle */
+	uint32_t events;        /* registered with epoll (when registered) */
+	uint32_t wanted;        /* what curl asked for; 0: nothing (idle) */
 	bool registered;
 };
 
@@ -462,16 +464,42 @@ static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *
 	case CURL_POLL_OUT: events = EPOLLOUT; break;
 	case CURL_POLL_INOUT: events = EPOLLIN | EPOLLOUT; break;
 	case CURL_POLL_REMOVE:
-		/* Keep it registered with no events: the connection goes back
-		 * to the pool and is usually busy again a moment later. */
-		if (!fi->registered || fi->events == 0)
-			return 0;
-		events = 0;
-		break;
+		/* The connection goes back to the pool and is usually busy
+		 * again a moment later: leave it registered for input (an idle
+		 * socket only wakes us when the server closes it, and then it
+		 * is dropped, see worker_main), so that the next request's
+		 * POLL_IN costs no system call.  Only output interest must go:
+		 * an idle socket is always writable. */
+		fi->wanted = 0;
+		if (fi->registered && (fi->events & EPOLLOUT))
+			return epoll_set(w, fi, fd, EPOLLIN) == 0 ? 0 : -1;
+		return 0;
 	default:
 		return 0;
 	}
+	fi->wanted = events;
+	if (fi->registered && fi->events == events)
+		return 0;
 	return epoll_set(w, fi, fd, events) == 0 ? 0 : -1;
+}
+
+/* curl's sockets are opened here so that a descriptor number epoll may
+ * still hold from an earlier socket (closed without on_close_socket, like
+ * the resolver's) is known to be new: its first interest is always
+ * registered. */
+static curl_socket_t on_open_socket(void *clientp, curlsocktype purpose,
+				    struct curl_sockaddr *address)
+{
+	struct worker *w = clientp;
+	curl_socket_t fd;
+
+	(void)purpose;
+	fd = socket(address->family, address->socktype | SOCK_CLOEXEC, address->protocol);
+	if (fd >= 0 && (size_t)fd < w->n_fds) {
+		w->fds[fd].registered = false;
+		w->fds[fd].wanted = 0;
+	}
+	return fd < 0 ? CURL_SOCKET_BAD : fd;
 }
 
 static int on_close_socket(void *clientp, curl_socket_t fd)
@@ -1021,7 +1049,7 @@ static void *worker_main(void *arg)
 				continue;
 			}
 			struct fdinfo *fi = (size_t)fd < w->n_fds ? &w->fds[fd] : NULL;
-			if (!fi || !fi->owner || fi->events == 0) {
+			if (!fi || !fi->owner || fi->wanted == 0) {
 				/* An idle pooled connection hung up: curl will
 				 * see it when it next uses the connection; stop
 				 * epoll from reporting it again and again. */
@@ -1096,6 +1124,8 @@ static lt_rc easy_setup(struct lt_engine *e, struct user *u, struct worker *w)
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, u);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+	curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, w);
 	curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, on_close_socket);
 	curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, w);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, (long)(c->connect_timeout_s * 1000));
