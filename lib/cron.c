@@ -703,10 +703,16 @@ struct zone_guard {
 	bool had_tz, switched;
 };
 
-static const char *zone_dir(void)
+/* The zone directory, copied into buf under the lock: another thread may
+ * be in zone_enter's setenv(), which can move the environment while a
+ * getenv() walks it (ASan caught exactly that in check_cron's threads). */
+static const char *zone_dir(char *buf, size_t size)
 {
+	pthread_mutex_lock(&zone_lock);
 	const char *dir = getenv("TZDIR");
-	return dir && *dir ? dir : "/usr/share/zoneinfo";
+	snprintf(buf, size, "%s", dir && *dir ? dir : "/usr/share/zoneinfo");
+	pthread_mutex_unlock(&zone_lock);
+	return buf;
 }
 
 lt_rc lt_cron_zone_check(const char *tz, struct lt_err *err)
@@ -739,7 +745,8 @@ lt_rc lt_cron_zone_check(const char *tz, struct lt_err *err)
 		return lt_err_set(err, LT_EINVAL,
 				  "cron: \"%s\" is not a time zone name (use an IANA name such as Europe/Berlin or UTC)",
 				  tz);
-	snprintf(path, sizeof path, "%s/%s", zone_dir(), tz);
+	char dir[2048];
+	snprintf(path, sizeof path, "%s/%s", zone_dir(dir, sizeof dir), tz);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return lt_err_set(err, LT_EINVAL,
