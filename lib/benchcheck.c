@@ -55,58 +55,25 @@ static bool is_bench_key(const char *key)
 	return key && (!strcmp(key, "bench") || (!strncmp(key, "bench:", 6) && key[6]));
 }
 
-static lt_rc bad(struct lt_err *err, const char *doc, const char *path, const char *fmt, ...)
-{
-	char why[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(why, sizeof why, fmt, ap);
-	va_end(ap);
-	return lt_err_set(err, LT_EINVAL, "%s: %s: %s", doc, path, why);
-}
-
-/* The fields of one rule object onto r (whose name is set); r may be
- * half-changed on failure: the caller works on a copy. */
+/* A bench rule is a regression rule under another name: parse it with
+ * regress's parser (one set of fields, one set of messages). */
 static lt_rc apply_rule(struct lt_benchcheck_rule *r, const cJSON *v, const char *doc,
 			struct lt_err *err)
 {
-	const cJSON *f;
-	char path[512];
+	struct lt_regress_rule rr = {
+		.metric = r->name, .enabled = r->enabled, .warning_pct = r->warning_pct,
+		.critical_pct = r->critical_pct, .method = r->method, .confidence = r->confidence,
+	};
+	lt_rc rc = lt_regress_rule_parse(v, r->name, doc, &rr, err);
 
-	if (!cJSON_IsObject(v))
-		return bad(err, doc, r->name,
-			   "expected an object {warning, critical, method, confidence}");
-	cJSON_ArrayForEach(f, v) {
-		snprintf(path, sizeof path, "%s.%s", r->name, f->string);
-		if (!strcmp(f->string, "warning") || !strcmp(f->string, "critical")) {
-			if (!cJSON_IsNumber(f) || !(f->valuedouble > 0) || f->valuedouble > 1e6)
-				return bad(err, doc, path, "expected a percentage above 0");
-			*(f->string[0] == 'w' ? &r->warning_pct : &r->critical_pct) = f->valuedouble;
-		} else if (!strcmp(f->string, "method")) {
-			const char *m = cJSON_GetStringValue(f);
-			if (m && !strcmp(m, "statistical"))
-				r->method = LT_REGRESS_STATISTICAL;
-			else if (m && !strcmp(m, "absolute"))
-				r->method = LT_REGRESS_ABSOLUTE;
-			else
-				return bad(err, doc, path, "expected one of statistical, absolute");
-		} else if (!strcmp(f->string, "confidence")) {
-			if (!cJSON_IsNumber(f) || f->valuedouble < 0.5 || f->valuedouble > 0.9999)
-				return bad(err, doc, path, "expected a number from 0.5 to 0.9999");
-			r->confidence = f->valuedouble;
-		} else if (!strcmp(f->string, "enabled")) {
-			if (!cJSON_IsBool(f))
-				return bad(err, doc, path, "expected true or false");
-			r->enabled = cJSON_IsTrue(f);
-		} else {
-			return bad(err, doc, path,
-				   "unknown field (expected warning, critical, method, confidence, enabled)");
-		}
+	if (rc == LT_OK) {
+		r->enabled = rr.enabled;
+		r->warning_pct = rr.warning_pct;
+		r->critical_pct = rr.critical_pct;
+		r->method = rr.method;
+		r->confidence = rr.confidence;
 	}
-	if (r->warning_pct > r->critical_pct)
-		return bad(err, doc, r->name, "warning (%g) must not be above critical (%g)",
-			   r->warning_pct, r->critical_pct);
-	return LT_OK;
+	return rc;
 }
 
 lt_rc lt_benchcheck_config_apply(struct lt_benchcheck_config *c, const cJSON *json,

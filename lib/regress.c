@@ -95,44 +95,46 @@ static lt_rc bad(struct lt_err *err, const char *name, const char *path, const c
 	return lt_err_set(err, LT_EINVAL, "%s: %s: %s", name, path, why);
 }
 
-static lt_rc apply_rule(struct lt_regress_rule *r, const cJSON *v, const char *name,
-			struct lt_err *err)
+lt_rc lt_regress_rule_parse(const cJSON *v, const char *label, const char *doc,
+			    struct lt_regress_rule *r, struct lt_err *err)
 {
+	struct lt_regress_rule next = *r;
 	const cJSON *f;
-	char path[128];
+	char path[512];
 
 	if (!cJSON_IsObject(v))
-		return bad(err, name, r->metric, "expected an object {warning, critical, method, confidence}");
+		return bad(err, doc, label, "expected an object {warning, critical, method, confidence}");
 	cJSON_ArrayForEach(f, v) {
-		snprintf(path, sizeof path, "%s.%s", r->metric, f->string);
+		snprintf(path, sizeof path, "%s.%s", label, f->string);
 		if (!strcmp(f->string, "warning") || !strcmp(f->string, "critical")) {
 			if (!cJSON_IsNumber(f) || !(f->valuedouble > 0) || f->valuedouble > 1e6)
-				return bad(err, name, path, "expected a percentage above 0");
-			*(f->string[0] == 'w' ? &r->warning_pct : &r->critical_pct) = f->valuedouble;
+				return bad(err, doc, path, "expected a percentage above 0");
+			*(f->string[0] == 'w' ? &next.warning_pct : &next.critical_pct) = f->valuedouble;
 		} else if (!strcmp(f->string, "method")) {
 			const char *m = cJSON_GetStringValue(f);
 			if (m && !strcmp(m, "statistical"))
-				r->method = LT_REGRESS_STATISTICAL;
+				next.method = LT_REGRESS_STATISTICAL;
 			else if (m && !strcmp(m, "absolute"))
-				r->method = LT_REGRESS_ABSOLUTE;
+				next.method = LT_REGRESS_ABSOLUTE;
 			else
-				return bad(err, name, path, "expected one of statistical, absolute");
+				return bad(err, doc, path, "expected one of statistical, absolute");
 		} else if (!strcmp(f->string, "confidence")) {
 			if (!cJSON_IsNumber(f) || f->valuedouble < 0.5 || f->valuedouble > 0.9999)
-				return bad(err, name, path, "expected a number from 0.5 to 0.9999");
-			r->confidence = f->valuedouble;
+				return bad(err, doc, path, "expected a number from 0.5 to 0.9999");
+			next.confidence = f->valuedouble;
 		} else if (!strcmp(f->string, "enabled")) {
 			if (!cJSON_IsBool(f))
-				return bad(err, name, path, "expected true or false");
-			r->enabled = cJSON_IsTrue(f);
+				return bad(err, doc, path, "expected true or false");
+			next.enabled = cJSON_IsTrue(f);
 		} else {
-			return bad(err, name, path,
+			return bad(err, doc, path,
 				   "unknown field (expected warning, critical, method, confidence, enabled)");
 		}
 	}
-	if (r->warning_pct > r->critical_pct)
-		return bad(err, name, r->metric, "warning (%g) must not be above critical (%g)",
-			   r->warning_pct, r->critical_pct);
+	if (next.warning_pct > next.critical_pct)
+		return bad(err, doc, label, "warning (%g) must not be above critical (%g)",
+			   next.warning_pct, next.critical_pct);
+	*r = next;
 	return LT_OK;
 }
 
@@ -208,7 +210,7 @@ lt_rc lt_regress_config_apply(struct lt_regress_config *c, const cJSON *json,
 				 "unknown metric (expected one of %s, notify, history)", list);
 			goto fail;
 		}
-		if ((rc = apply_rule(r, item, name, err)) != LT_OK)
+		if ((rc = lt_regress_rule_parse(item, r->metric, name, r, err)) != LT_OK)
 			goto fail;
 	}
 	if (next.history_min > next.history_runs) {

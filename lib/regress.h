@@ -93,6 +93,13 @@ void lt_regress_config_free(struct lt_regress_config *c);
 lt_rc lt_regress_config_apply(struct lt_regress_config *c, const cJSON *json,
 			      const char *name, struct lt_err *err);
 
+/* Apply one rule object v ({warning, critical, method, confidence,
+ * enabled}) to r; label names it in messages ("doc: label.field: why").
+ * r is unchanged on failure (LT_EINVAL).  Shared with the benchmark
+ * rules of benchcheck.h. */
+lt_rc lt_regress_rule_parse(const cJSON *v, const char *label, const char *doc,
+			    struct lt_regress_rule *r, struct lt_err *err);
+
 /* c as a complete thresholds document; new, NULL when out of memory. */
 cJSON *lt_regress_config_to_json(const struct lt_regress_config *c);
 
