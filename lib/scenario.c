@@ -961,7 +961,7 @@ bool lt_scenario_duration_parse(const char *s, double *seconds)
 		return false;
 	/* A bare number on the command line is seconds, as in the file. */
 	v = strtod(s, &end);
-	if (end != s && !*end && isdigit((unsigned char)s[0])) {
+	if (end != s && !*end && isdigit((unsigned char)s[0]) && isfinite(v)) {
 		*seconds = v;
 		return true;
 	}
