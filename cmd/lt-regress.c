@@ -298,6 +298,39 @@ static void print_bench_verdict(const cJSON *v)
 /* Judge the bench records of stdin; cfg holds the run rules and the
  * notify targets of the thresholds document doc (NULL: the stored one,
  * under the pseudo-scenario "bench", else the default one). */
+/* Print a verdict and its alerts (NDJSON off a terminal or with --json,
+ * else printer's table), tell the notify targets, and set *status to 1
+ * when the verdict fails the --fail-on level.  Shared by run and bench
+ * checks. */
+static lt_rc emit_verdict(const struct opts *o, const struct lt_regress_config *cfg,
+			  const cJSON *verdict, cJSON *const *alerts, size_t n_alerts,
+			  void (*printer)(const cJSON *), int *status, struct lt_err *err)
+{
+	if (o->json || !isatty(STDOUT_FILENO)) {
+		for (size_t i = 0; i < n_alerts; i++)
+			print_json(alerts[i]);
+		print_json(verdict);
+	} else {
+		printer(verdict);
+	}
+	if (n_alerts && (cfg->n_notify || o->n_notify)) {
+		const char *specs[2 * LT_REGRESS_MAX_NOTIFY];
+		size_t k = 0;
+		for (size_t i = 0; i < cfg->n_notify; i++)
+			specs[k++] = cfg->notify[i];
+		for (size_t i = 0; i < o->n_notify; i++)
+			specs[k++] = o->notify[i];
+		lt_rc rc = lt_regress_notify(specs, k, verdict, alerts, n_alerts, stderr,
+					     notify_report, NULL, err);
+		if (rc != LT_OK)
+			return rc;
+	}
+	const char *s = lt_ndjson_get_str(verdict, "status");
+	if (s && (!strcmp(s, "critical") || (o->fail_on_warning && !strcmp(s, "warning"))))
+		*status = 1;
+	return LT_OK;
+}
+
 static int check_benches(const struct opts *o, struct lt_db *db, const struct check_input *in,
 			 const struct lt_regress_config *cfg, const cJSON *doc)
 {
@@ -319,27 +352,8 @@ static int check_benches(const struct opts *o, struct lt_db *db, const struct ch
 				      bcfg, &verdict, &alerts, &n_alerts, &err)) != LT_OK ||
 	    (rc = lt_db_check_record(db, verdict, alerts, n_alerts, &err)) != LT_OK)
 		goto out;
-	if (o->json || !isatty(STDOUT_FILENO)) {
-		for (size_t i = 0; i < n_alerts; i++)
-			print_json(alerts[i]);
-		print_json(verdict);
-	} else {
-		print_bench_verdict(verdict);
-	}
-	if (n_alerts && (cfg->n_notify || o->n_notify)) {
-		const char *specs[2 * LT_REGRESS_MAX_NOTIFY];
-		size_t k = 0;
-		for (size_t i = 0; i < cfg->n_notify; i++)
-			specs[k++] = cfg->notify[i];
-		for (size_t i = 0; i < o->n_notify; i++)
-			specs[k++] = o->notify[i];
-		if ((rc = lt_regress_notify(specs, k, verdict, alerts, n_alerts, stderr,
-					    notify_report, NULL, &err)) != LT_OK)
-			goto out;
-	}
-	const char *s = lt_ndjson_get_str(verdict, "status");
-	if (!strcmp(s, "critical") || (o->fail_on_warning && !strcmp(s, "warning")))
-		status = 1;
+	if ((rc = emit_verdict(o, cfg, verdict, alerts, n_alerts, print_bench_verdict, &status, &err)) != LT_OK)
+		goto out;
 out:
 	if (rc != LT_OK)
 		status = fail(&err, rc);
@@ -427,27 +441,8 @@ static int cmd_check(const struct opts *o, struct lt_db *db)
 	    (rc = lt_analytics_check_history(db, cfg, verdict, &alerts, &n_alerts, &err)) != LT_OK ||
 	    (rc = lt_db_check_record(db, verdict, alerts, n_alerts, &err)) != LT_OK)
 		goto out;
-	if (o->json || !isatty(STDOUT_FILENO)) {
-		for (size_t i = 0; i < n_alerts; i++)
-			print_json(alerts[i]);
-		print_json(verdict);
-	} else {
-		print_verdict(verdict);
-	}
-	if (n_alerts && (cfg->n_notify || o->n_notify)) {
-		const char *specs[2 * LT_REGRESS_MAX_NOTIFY];
-		size_t k = 0;
-		for (size_t i = 0; i < cfg->n_notify; i++)
-			specs[k++] = cfg->notify[i];
-		for (size_t i = 0; i < o->n_notify; i++)
-			specs[k++] = o->notify[i];
-		if ((rc = lt_regress_notify(specs, k, verdict, alerts, n_alerts, stderr,
-					    notify_report, NULL, &err)) != LT_OK)
-			goto out;
-	}
-	const char *s = lt_ndjson_get_str(verdict, "status");
-	if (!strcmp(s, "critical") || (o->fail_on_warning && !strcmp(s, "warning")))
-		status = 1;
+	if ((rc = emit_verdict(o, cfg, verdict, alerts, n_alerts, print_verdict, &status, &err)) != LT_OK)
+		goto out;
 out:
 	if (rc != LT_OK)
 		status = fail(&err, rc);
