@@ -49,3 +49,10 @@ check_fail() {
 	echo "not ok - $1: $2"
 	CHECK_FAILED=1
 }
+
+# slow N: N stretched by LT_TEST_SLOWDOWN (1, or 20 under valgrind), for
+# the timeouts and the polling limits of a case -- never for a duration
+# the case measures.
+slow() {
+	echo $(($1 * ${LT_TEST_SLOWDOWN:-1}))
+}
