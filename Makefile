@@ -8,6 +8,9 @@
 #   make              build libltcore, the programs and the tests
 #   make check        install missing packages (make deps), build, run every test
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan (in build-san/)
+#   make check VALGRIND=1   the same with every lt program and unit suite under
+#                     valgrind memcheck (tests/valgrind/); CASES='tests/cli/store/*.sh'
+#                     picks the CLI cases of cli-check
 #   make demo         run the demo scenario against the local test server
 #   make install      PREFIX=/usr/local DESTDIR=
 
@@ -68,6 +71,15 @@ DEB_PKGS    := gcc make pkg-config libcurl4-openssl-dev libsqlite3-dev \
                libcjson-dev libgsl-dev check libsubunit-dev libcivetweb-dev sqlite3 tzdata \
                bash-completion curl clang libclang-rt-14-dev
 
+# make check VALGRIND=1: the tests under valgrind memcheck.  The test
+# scripts read LT_VALGRIND; the build is the ordinary one (-O2 -g).
+ifeq ($(VALGRIND),1)
+DEB_PKGS    += valgrind
+TEST_ENV    := LT_VALGRIND=1
+else
+TEST_ENV    :=
+endif
+
 .PHONY: all lib progs tests check unit-check cli-check deps demo install \
         uninstall clean bench
 .DELETE_ON_ERROR:
@@ -118,10 +130,10 @@ check: deps
 	@$(MAKE) --no-print-directory unit-check cli-check
 
 unit-check: tests
-	@sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
+	@$(TEST_ENV) sh tests/run-unit.sh $(BUILD) $(UNIT_BINS)
 
 cli-check: all
-	@sh tests/cli/run.sh $(BUILD)
+	@$(TEST_ENV) sh tests/cli/run.sh $(BUILD) $(CASES)
 
 # Install what is missing; as non-root, print the exact command and fail.
 deps:
