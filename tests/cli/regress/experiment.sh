@@ -121,7 +121,7 @@ while [ "$k" -le "$aa" ]; do
 	[ "$model" = baseline-run ] || undecided=$((undecided + 1))
 	if [ -s "$T/aa$k.alerts" ]; then
 		details="$details
-  A/A pair $k ($status): $(tr '\n' ';' <"$T/aa$k.alerts")"
+#   A/A pair $k ($status): $(tr '\n' ';' <"$T/aa$k.alerts")"
 	fi
 	k=$((k + 1))
 done
@@ -134,7 +134,7 @@ while [ "$k" -le "$ab" ]; do
 	critical) caught=$((caught + 1)); ab_critical=$((ab_critical + 1)) ;;
 	warning) caught=$((caught + 1)) ;;
 	*) missed="$missed
-  A/B pair $k missed ($status, model $model): $(jget verdict reason "$T/ab$k.out")" ;;
+#   A/B pair $k missed ($status, model $model): $(jget verdict reason "$T/ab$k.out")" ;;
 	esac
 	k=$((k + 1))
 done
