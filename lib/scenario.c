@@ -1814,6 +1814,9 @@ static lt_rc parse_endpoints(struct ctx *c, const cJSON *v, struct lt_scenario_c
 	n = (size_t)cJSON_GetArraySize(v);
 	if (n == 0)
 		return fail(c, "needs at least one endpoint");
+	if (n > LT_SCENARIO_MAX_ENDPOINTS)
+		return fail(c, "%zu endpoints, more than the %d a scenario may have", n,
+			    LT_SCENARIO_MAX_ENDPOINTS);
 	if (!(eps = arena_array(c->set, n, sizeof *eps)))
 		return fail_oom(c);
 	for (const cJSON *e = v->child; e; e = e->next, i++) {
@@ -2308,6 +2311,36 @@ static lt_rc syntax_error(const char *name, const char *text, size_t pos, struct
 	return lt_err_set(err, LT_EINVAL, "%s:%lu:%lu: %s", name, line, col, why);
 }
 
+/* FNV-1a: ids are short, and the table only has to spread them. */
+static size_t id_hash(const char *s)
+{
+	size_t h = 14695981039346656037u;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* sc's config, as lt_scenario_to_json writes it into every run_start and
+ * plan record, fits in LT_SCENARIO_MAX_CONFIG_BYTES.  O(size of the
+ * config): printed once, at load. */
+static lt_rc check_config_size(struct ctx *c, const struct lt_scenario *sc)
+{
+	cJSON *json = lt_scenario_to_json(sc);
+	char *text = json ? cJSON_PrintUnformatted(json) : NULL;
+	size_t len = text ? strlen(text) : 0;
+
+	cJSON_Delete(json);
+	cJSON_free(text);
+	if (!text)
+		return fail_oom(c);
+	if (len <= LT_SCENARIO_MAX_CONFIG_BYTES)
+		return LT_OK;
+	path_push_key(c, "config");
+	return fail(c, "%zu bytes as written into run_start, more than the %u allowed "
+		    "(lt-scenario(5) LIMITS): put large bodies in \"@file\" bodies", len,
+		    LT_SCENARIO_MAX_CONFIG_BYTES);
+}
+
 static lt_rc parse_set(struct ctx *c, const cJSON *root)
 {
 	struct lt_scenario_set *set = c->set;
@@ -2317,6 +2350,7 @@ static lt_rc parse_set(struct ctx *c, const cJSON *root)
 		if (!(set->scenarios = arena_array(set, 1, sizeof *set->scenarios)))
 			return fail_oom(c);
 		TRY(parse_scenario(c, root, &set->scenarios[0]));
+		TRY(check_config_size(c, &set->scenarios[0]));
 		set->scenarios[0].index = -1;
 		set->n_scenarios = 1;
 		return LT_OK;
@@ -2327,19 +2361,26 @@ static lt_rc parse_set(struct ctx *c, const cJSON *root)
 	size_t n = (size_t)cJSON_GetArraySize(root), i = 0;
 	if (n == 0)
 		return fail(c, "expected at least one scenario, got an empty array");
-	if (!(set->scenarios = arena_array(set, n, sizeof *set->scenarios)))
+	/* Ids seen so far in an open-addressing table of 2n slots (index + 1,
+	 * 0 empty), so that a file of many scenarios is checked in linear
+	 * time: comparing each id with every earlier one was quadratic. */
+	size_t n_slots = 2 * n, *slots;
+	if (!(set->scenarios = arena_array(set, n, sizeof *set->scenarios)) ||
+	    !(slots = arena_array(set, n_slots, sizeof *slots)))
 		return fail_oom(c);
 	for (const cJSON *e = root->child; e; e = e->next, i++) {
 		struct lt_scenario *sc = &set->scenarios[i];
-		size_t mark = path_push_index(c, i);
+		size_t mark = path_push_index(c, i), k;
 		TRY(parse_scenario(c, e, sc));
+		TRY(check_config_size(c, sc));
 		sc->index = (long)i;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(set->scenarios[j].id, sc->id) == 0) {
+		for (k = id_hash(sc->id) % n_slots; slots[k]; k = (k + 1) % n_slots)
+			if (strcmp(set->scenarios[slots[k] - 1].id, sc->id) == 0) {
 				path_push_key(c, "id");
 				return fail(c, "duplicate id %s, also used by [%zu]",
-					    describe(field(e, "id"), got, sizeof got), j);
+					    describe(field(e, "id"), got, sizeof got), slots[k] - 1);
 			}
+		slots[k] = i + 1;
 		path_pop(c, mark);
 	}
 	set->n_scenarios = n;

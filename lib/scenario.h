@@ -46,6 +46,17 @@
 #define LT_SCENARIO_MAX_RATE       1000000.0   /* arrival rates, requests per second */
 #define LT_SCENARIO_MAX_DURATION_S 2592000.0   /* 30 days: any duration field */
 #define LT_SCENARIO_MAX_HEADERS    256         /* entries in one headers or tags object */
+/* config.endpoints.  The summary record carries a row and a histogram per
+ * endpoint in one NDJSON line of at most LT_NDJSON_MAX_LINE (4 MiB): at a
+ * few hundred bytes to a few KiB each, a thousand fit with room to spare,
+ * a hundred thousand cannot (measured: 100000 endpoints made a 7.8 MB
+ * run_start and a summary lt-run could not write). */
+#define LT_SCENARIO_MAX_ENDPOINTS  1000
+/* A scenario's config as lt_scenario_to_json writes it, in compact JSON.
+ * It travels in every run_start and plan record, whose lines are capped at
+ * LT_NDJSON_MAX_LINE; 1 MiB leaves the rest of the line to the other
+ * fields.  Large bodies belong in "@file" bodies, written by name. */
+#define LT_SCENARIO_MAX_CONFIG_BYTES (1u << 20)
 #define LT_SCENARIO_ID_MAX         64
 
 /* Defaults applied when a field is absent. */

@@ -844,6 +844,76 @@ START_TEST(test_stdin)
 }
 END_TEST
 
+/* The size limits of lt-scenario(5) LIMITS: endpoints, the config as it
+ * travels in run_start, and a file of many scenarios checked for
+ * duplicate ids in linear time. */
+START_TEST(test_size_limits)
+{
+	struct lt_scenario_set *set;
+	size_t n = LT_SCENARIO_MAX_ENDPOINTS + 1, len = 0, cap = 32 * n + 1;
+	char *eps = malloc(cap), *text, *body;
+
+	ck_assert_ptr_nonnull(eps);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(eps + len, cap - len, "%s{'path': '/e%zu'}", i ? "," : "", i);
+	text = scenario(eps, NULL, NULL);
+	parse_fails(text, "t.json: config.endpoints: 1001 endpoints, more than the 1000 a "
+		    "scenario may have");
+	free(text);
+	/* At the limit. */
+	*strrchr(eps, ',') = '\0';
+	set = scenario_ok(eps, NULL, NULL);
+	ck_assert_uint_eq(lt_scenario_set_get(set, 0)->config.n_endpoints, LT_SCENARIO_MAX_ENDPOINTS);
+	lt_scenario_set_free(set);
+	free(eps);
+
+	/* An inline body of 1 MiB makes a config over the limit; the same
+	 * body from a file is written by name. */
+	ck_assert_ptr_nonnull(body = malloc((1u << 20) + 1));
+	memset(body, 'x', 1u << 20);
+	body[1u << 20] = '\0';
+	eps = xasprintf("{'path': '/', 'method': 'POST', 'body': '%s'}", body);
+	text = scenario(eps, NULL, NULL);
+	{
+		struct lt_err err = {0};
+		set = NULL;
+		ck_assert_int_eq(lt_scenario_parse(text, strlen(text), "t.json", NULL, &set, &err),
+				 LT_EINVAL);
+		ck_assert_ptr_null(set);
+		ck_assert_msg(strncmp(lt_errmsg(&err), "t.json: config: 10", 18) == 0 &&
+			      strstr(lt_errmsg(&err), " bytes as written into run_start, more "
+				     "than the 1048576 allowed") != NULL, "%s", lt_errmsg(&err));
+	}
+	free(text);
+	free(eps);
+	free(body);
+
+	/* 20000 scenarios, the last repeating the id of [7]; then unique. */
+	n = 20000;
+	cap = 200 * n + 16;
+	ck_assert_ptr_nonnull(text = malloc(cap));
+	for (int unique = 0; unique < 2; unique++) {
+		len = (size_t)snprintf(text, cap, "[");
+		for (size_t i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, cap - len,
+						"%s{\"id\": \"s%zu\", \"name\": \"n\", \"config\": {\"baseUrl\": "
+						"\"http://h:1\", \"endpoints\": [{\"path\": \"/\"}], "
+						"\"users\": {\"concurrent\": 1}, \"duration\": {\"total\": 1}}}",
+						i ? "," : "", i == n - 1 && !unique ? (size_t)7 : i);
+		snprintf(text + len, cap - len, "]");
+		if (!unique) {
+			parse_fails(text, "t.json: [19999].id: duplicate id \"s7\", also used by [7]");
+			continue;
+		}
+		set = parse_ok(text);
+		ck_assert_uint_eq(lt_scenario_set_count(set), n);
+		ck_assert_ptr_nonnull(lt_scenario_set_find(set, "s19999"));
+		lt_scenario_set_free(set);
+	}
+	free(text);
+}
+END_TEST
+
 START_TEST(test_input_errors)
 {
 	struct lt_scenario_set *set = NULL;
@@ -1310,6 +1380,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(tc, test_files_relative_to_scenario);
 	tcase_add_test(tc, test_stdin);
 	tcase_add_test(tc, test_input_errors);
+	tcase_add_test(tc, test_size_limits);
 	tcase_add_test(tc, test_round_trip);
 	tcase_add_test(tc, test_to_json_shape);
 	tcase_add_test(tc, test_threshold_parse);
