@@ -50,9 +50,9 @@ check_fail() {
 	CHECK_FAILED=1
 }
 
-# slow N: N stretched by LT_TEST_SLOWDOWN (1, or 20 under valgrind), for
-# the timeouts and the polling limits of a case -- never for a duration
-# the case measures.
+# slow N: N (a number of seconds or of polls, 2.5 allowed) stretched by
+# LT_TEST_SLOWDOWN (1, or 20 under valgrind), for the timeouts and the
+# polling limits of a case -- never for a duration the case measures.
 slow() {
-	echo $(($1 * ${LT_TEST_SLOWDOWN:-1}))
+	awk -v n="$1" -v f="${LT_TEST_SLOWDOWN:-1}" 'BEGIN { print n * f }'
 }

@@ -34,6 +34,10 @@ fi
 # measure time itself, where a slowdown factor cannot help.  Keep it short.
 vg_skip() {
 	case $1 in
+	regress/experiment) echo "the A/A experiment judges real latencies; lt-run at valgrind's pace measures valgrind" ;;
+	reliability/kill9) echo "hundreds of kill -9 at random moments: a killed process leaves no leak report" ;;
+	reliability/soak) echo "a minute of real-clock contention on one database; at valgrind's pace it is another test" ;;
+	bench/plausible) echo "checks the built-in benchmarks' figures against a real CPU's ranges" ;;
 	*) return 1 ;;
 	esac
 }

@@ -30,7 +30,7 @@ background() {
 
 start_target() {
 	rm -f "$T/port"
-	background lt-target --port-file "$T/port" --max-seconds 60 >"$T/target.out" 2>"$T/target.err"
+	background lt-target --port-file "$T/port" --max-seconds "$(slow 60)" >"$T/target.out" 2>"$T/target.err"
 	target_pid=$bg
 	i=0
 	while [ ! -s "$T/port" ] && [ "$i" -lt 100 ]; do

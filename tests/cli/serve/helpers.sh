@@ -29,7 +29,7 @@ start_serve() {
 		>"$T/serve.out" 2>"$T/serve.err"
 	serve_pid=$bg
 	i=0
-	while [ ! -s "$T/serve.port" ] && [ "$i" -lt 100 ]; do
+	while [ ! -s "$T/serve.port" ] && [ "$i" -lt "$(slow 100)" ]; do
 		kill -0 "$serve_pid" 2>/dev/null || break
 		sleep 0.05
 		i=$((i + 1))
@@ -95,7 +95,7 @@ quickstart_scenario() {
 }
 
 wait_idle() {
-	limit=$(( ${1:-60} * 5 ))
+	limit=$(slow $(( ${1:-60} * 5 )))
 	i=0
 	while [ "$i" -lt "$limit" ]; do
 		http GET /api/load-testing/status
