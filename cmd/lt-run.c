@@ -40,6 +40,8 @@ static const char usage[] =
 	"                             ~/.local/share/lt/lt.db)\n"
 	"  -k, --insecure             do not verify TLS certificates\n"
 	"      --cacert <file>        CA certificates to verify TLS with\n"
+	"      --libcurl              send every request through libcurl, never the\n"
+	"                             native HTTP/1.1 client (see lt-run(1))\n"
 	"  -n, --dry-run              check the scenario and print the plan (users or rate\n"
 	"                             per second, expected requests); send nothing\n"
 	"  -q, --quiet                no progress line on stderr\n"
@@ -47,7 +49,7 @@ static const char usage[] =
 	"      --version              show the version\n";
 
 enum { OPT_SEGMENT = 256, OPT_RUN_GROUP, OPT_RUN_ID, OPT_TAG, OPT_DB, OPT_RECORD, OPT_CACERT,
-       OPT_VERSION };
+       OPT_LIBCURL, OPT_VERSION };
 
 static const struct option long_opts[] = {
 	{"base-url", required_argument, NULL, 'b'},
@@ -65,6 +67,7 @@ static const struct option long_opts[] = {
 	{"record", no_argument, NULL, OPT_RECORD},
 	{"insecure", no_argument, NULL, 'k'},
 	{"cacert", required_argument, NULL, OPT_CACERT},
+	{"libcurl", no_argument, NULL, OPT_LIBCURL},
 	{"dry-run", no_argument, NULL, 'n'},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
@@ -316,6 +319,9 @@ int main(int argc, char **argv)
 			break;
 		case OPT_CACERT:
 			eo.cacert = optarg;
+			break;
+		case OPT_LIBCURL:
+			eo.libcurl = true;
 			break;
 		case 'n':
 			dry_run = true;

@@ -3,15 +3,23 @@
  * Threads: the caller's thread runs the reporter (lt_engine_run): it
  * wakes once a second, takes each worker's list of completed requests,
  * folds them into histograms and emits the sample.  Each worker thread
- * runs one event loop: epoll for the sockets of its curl multi handles,
- * and one binary heap of timers (users waking from think time, arrivals,
- * the multi handles' own timeouts).
+ * runs one event loop: epoll for the sockets of its users (native client)
+ * or of its curl multi handles (libcurl), and one binary heap of timers
+ * (users waking from think time, arrivals, request and connect timeouts
+ * of the native client, the multi handles' own timeouts).
+ *
+ * Users, think time, arrivals, the drain, checks and reporting are one
+ * piece of code for both clients; they differ only in start_request and
+ * in how a request's end is found (drain_messages for libcurl,
+ * native_finish for the native client), both of which end in
+ * complete_request.
  *
  * The only state shared between a worker and the reporter is the
  * worker's completion list (a mutex, held for an append or a swap) and a
  * few atomic counters.
  */
 #include "engine.h"
+#include "h1.h"
 #include "hist.h"
 #include "ndjson.h"
 #include "sysmon.h"
@@ -20,6 +28,9 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -27,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/eventfd.h>
@@ -117,6 +129,31 @@ struct multi {
 
 enum user_state { U_WAITING, U_IN_FLIGHT, U_DONE, U_FREE };
 
+/* A native-client connection. */
+enum conn_state {
+	C_NONE,        /* no connection */
+	C_CONNECTING,  /* connect() in progress */
+	C_SENDING,     /* the request is partly written */
+	C_READING,     /* the request is written; the answer is being read */
+	C_IDLE,        /* kept alive between requests */
+};
+
+/* The native client's view of an endpoint, built once at setup and
+ * shared read-only by the workers. */
+struct native_ep {
+	char *request;          /* the request's bytes (h1.h) */
+	size_t request_len;
+	unsigned origin;        /* index in lt_engine.origins */
+	bool head, keep_body;
+	uint64_t timeout_ns;
+};
+
+/* A host and port the native client connects to, resolved once. */
+struct native_origin {
+	char *host, *port;
+	struct addrinfo *ai;    /* NULL: the name did not resolve */
+};
+
 struct user {
 	struct tnode timer;
 	CURL *easy;
@@ -132,6 +169,22 @@ struct user {
 	char *body;
 	size_t body_len, body_cap;
 	bool body_truncated;
+	/* native client */
+	unsigned index;         /* in w->users: the epoll key */
+	int fd;                 /* -1: no connection */
+	enum conn_state conn;
+	unsigned origin;        /* of the connection */
+	uint32_t conn_gen;      /* a new connection each time: stale events lose */
+	uint32_t events;        /* registered with epoll */
+	const struct addrinfo *ai; /* the address being tried */
+	bool reused;            /* this request went out on a kept-alive connection */
+	bool retried;           /* and was sent again on a fresh one */
+	bool leftover;          /* bytes came after the answer */
+	size_t sent;            /* of the request */
+	uint64_t got;           /* answer bytes of this attempt */
+	uint64_t bytes_in, bytes_out;
+	uint64_t deadline_ns, connect_start_ns, connected_ns, first_byte_ns, connect_ns;
+	struct lt_h1_parser parser;
 };
 
 /* What epoll knows of a socket: kept registered across requests (a
@@ -157,6 +210,7 @@ struct worker {
 	struct heap heap;
 	struct fdinfo *fds;
 	size_t n_fds;
+	char *rbuf;             /* native client: LT_ENGINE_READ_BUF bytes */
 	uint64_t rng[2];
 	/* open model */
 	struct user **free_users;
@@ -202,6 +256,10 @@ struct lt_engine {
 	uint64_t end_ns;                /* start + total */
 	atomic_int stop;                /* 1: interrupted; workers drain */
 	bool proxy_env;                 /* a proxy variable was set at start */
+	bool native;                    /* the native client runs (engine.h) */
+	struct native_ep *native_eps;   /* per endpoint, when native */
+	struct native_origin *origins;
+	unsigned n_origins;
 	atomic_int finish;              /* the run's time is up; workers drain */
 	double drain_s;
 	bool ran;
@@ -224,6 +282,25 @@ struct lt_engine {
 };
 
 /* ---- small pieces ---- */
+
+/* The native client's setup (native_setup); back to libcurl. */
+static void native_free(struct lt_engine *e)
+{
+	for (size_t i = 0; e->native_eps && i < e->sc->config.n_endpoints; i++)
+		free(e->native_eps[i].request);
+	for (unsigned i = 0; e->origins && i < e->n_origins; i++) {
+		free(e->origins[i].host);
+		free(e->origins[i].port);
+		if (e->origins[i].ai)
+			freeaddrinfo(e->origins[i].ai);
+	}
+	free(e->native_eps);
+	free(e->origins);
+	e->native_eps = NULL;
+	e->origins = NULL;
+	e->n_origins = 0;
+	e->native = false;
+}
 
 static uint64_t splitmix(uint64_t *x)
 {
@@ -378,11 +455,9 @@ static void heap_set(struct heap *h, struct tnode *t, uint64_t due_ns)
 
 /* ---- curl callbacks ---- */
 
-static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
+/* Keep the first LT_ENGINE_BODY_KEEP bytes of a body for the checks. */
+static void keep_body_bytes(struct user *u, const char *data, size_t n)
 {
-	struct user *u = p;
-	size_t n = size * nmemb;
-
 	if (u->keep_body && !u->body_truncated) {
 		size_t room = LT_ENGINE_BODY_KEEP - u->body_len;
 		size_t take = n < room ? n : room;
@@ -393,7 +468,7 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
 			char *b = realloc(u->body, cap);
 			if (!b) {
 				u->body_truncated = true;
-				return n;
+				return;
 			}
 			u->body = b;
 			u->body_cap = cap;
@@ -404,7 +479,12 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
 		if (take < n)
 			u->body_truncated = true;
 	}
-	return n;
+}
+
+static size_t on_body(char *data, size_t size, size_t nmemb, void *p)
+{
+	keep_body_bytes(p, data, size * nmemb);
+	return size * nmemb;
 }
 
 static struct fdinfo *fd_info(struct worker *w, curl_socket_t fd)
@@ -597,11 +677,17 @@ static int pick_endpoint(struct worker *w)
 	return (int)lo;
 }
 
+static void native_start(struct user *u);
+
+/* Send u's next request.  The native client may finish it before this
+ * returns (an address that did not resolve, a refused connection): the
+ * caller must expect u to be idle again already. */
 static int start_request(struct user *u, uint64_t intended_ns)
 {
+	struct lt_engine *e = u->w->e;
 	int idx = pick_endpoint(u->w);
 
-	if (idx != u->configured_endpoint)
+	if (!e->native && idx != u->configured_endpoint)
 		configure_endpoint(u, idx);
 	u->endpoint = idx;
 	u->body_len = 0;
@@ -610,6 +696,11 @@ static int start_request(struct user *u, uint64_t intended_ns)
 	u->added_ns = lti_mono_ns();
 	u->state = U_IN_FLIGHT;
 	atomic_fetch_add(&u->w->in_flight, 1);
+	if (e->native) {
+		u->keep_body = e->native_eps[idx].keep_body;
+		native_start(u);
+		return 0;
+	}
 	if (curl_multi_add_handle(u->mu->m, u->easy) != CURLM_OK) {
 		atomic_fetch_sub(&u->w->in_flight, 1);
 		return -1;
@@ -714,14 +805,39 @@ static void report(struct worker *w, const struct done *d)
 	pthread_mutex_unlock(&w->lock);
 }
 
-static void finish_request(struct user *u, CURLcode rc)
+/* The end every request comes to, whichever client ran it: d holds the
+ * timings, status and byte counts; this adds the endpoint, the latency
+ * and the verdict of the checks, and reports it. */
+static void complete_request(struct user *u, struct done *d, enum err_kind err, long status)
 {
 	struct worker *w = u->w;
 	const struct lt_endpoint *ep = &w->e->sc->config.endpoints[u->endpoint];
+	int chk;
+
+	d->end_ns = lti_mono_ns();
+	d->endpoint = (uint32_t)u->endpoint;
+	d->status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
+	/* Latency from the intended start to the answer as this loop saw
+	 * it.  In the open model a request that waited for a free user waited
+	 * on the service's account; in both models the time the request spent
+	 * queued in the client and in this loop counts, as it does for any
+	 * client (curl's own TOTAL_TIME starts only when curl first runs the
+	 * transfer, and would hide a saturated generator). */
+	d->latency_us = (d->end_ns - u->intended_ns) / 1000;
+	d->err = (uint8_t)err;
+	if (d->err == ERR_NONE &&
+	    (chk = failed_check(ep, u, status, (double)d->latency_us / 1000.0)) >= 0) {
+		d->err = ERR_CHECK;
+		d->check = (uint8_t)chk;
+	}
+	report(w, d);
+}
+
+static void finish_request(struct user *u, CURLcode rc)
+{
 	curl_off_t total = 0, dns = 0, conn = 0, app = 0, start = 0, dl = 0, up = 0;
 	long status = 0, hdr = 0, req = 0;
 	struct done d = {0};
-	int chk;
 
 	curl_easy_getinfo(u->easy, CURLINFO_TOTAL_TIME_T, &total);
 	curl_easy_getinfo(u->easy, CURLINFO_NAMELOOKUP_TIME_T, &dns);
@@ -734,17 +850,6 @@ static void finish_request(struct user *u, CURLcode rc)
 	curl_easy_getinfo(u->easy, CURLINFO_HEADER_SIZE, &hdr);
 	curl_easy_getinfo(u->easy, CURLINFO_REQUEST_SIZE, &req);
 
-	d.end_ns = lti_mono_ns();
-	d.endpoint = (uint32_t)u->endpoint;
-	d.status = (uint16_t)(status > 0 && status < 1000 ? status : 0);
-	/* Latency from the intended start to the answer as this loop saw
-	 * it.  In the open model a request that waited for a free user waited
-	 * on the service's account; in both models the time the request spent
-	 * queued in curl and in this loop counts, as it does for any client
-	 * (curl's own TOTAL_TIME starts only when curl first runs the
-	 * transfer, and would hide a saturated generator). */
-	d.latency_us = (d.end_ns - u->intended_ns) / 1000;
-	(void)total;
 	d.bytes_in = us32(dl + hdr);
 	d.bytes_out = us32(up + req);
 	d.dns_us = us32(dns);
@@ -753,13 +858,7 @@ static void finish_request(struct user *u, CURLcode rc)
 	curl_off_t ready = app > conn ? app : conn;
 	d.ttfb_us = us32(start > ready ? start - ready : 0);
 	d.transfer_us = us32(total > start ? total - start : 0);
-	d.err = (uint8_t)classify(rc);
-	if (d.err == ERR_NONE &&
-	    (chk = failed_check(ep, u, status, (double)d.latency_us / 1000.0)) >= 0) {
-		d.err = ERR_CHECK;
-		d.check = (uint8_t)chk;
-	}
-	report(w, &d);
+	complete_request(u, &d, classify(rc), status);
 }
 
 /* ---- the worker loop ---- */
@@ -821,6 +920,320 @@ static void drain_messages(struct multi *mu)
 		finish_request(u, rc);
 		user_idle(u, lti_mono_ns());
 	}
+}
+
+/* ---- the native HTTP/1.1 client ----
+ *
+ * One connection per user, in u->fd, registered with the worker's epoll
+ * from its connect() to its close() with the key (user index + 1) << 32 |
+ * conn_gen: EPOLLIN always (an idle connection the server closes is seen
+ * at once), EPOLLOUT only while connecting or while a request is partly
+ * written.  A request on a kept-alive connection costs one send() and
+ * one or two recv() calls, and no epoll_ctl.  The user's timer, free
+ * while a request is in flight, is the request's deadline (and, while
+ * connecting, the connect timeout's).
+ */
+
+static uint64_t native_key(const struct user *u)
+{
+	return (uint64_t)(u->index + 1) << 32 | u->conn_gen;
+}
+
+static int native_watch(struct user *u, int op, uint32_t events)
+{
+	struct epoll_event ev = {.events = events, .data.u64 = native_key(u)};
+
+	if (epoll_ctl(u->w->epfd, op, u->fd, &ev) != 0)
+		return -1;
+	u->events = events;
+	return 0;
+}
+
+static void native_close(struct user *u)
+{
+	/* close() takes the descriptor out of the epoll set too. */
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	u->conn = C_NONE;
+}
+
+static void native_on_body(void *arg, const char *data, size_t len)
+{
+	keep_body_bytes(arg, data, len);
+}
+
+static void native_finish(struct user *u, enum err_kind err)
+{
+	struct worker *w = u->w;
+	uint64_t now = lti_mono_ns();
+	uint64_t ready = u->connected_ns > u->added_ns ? u->connected_ns : u->added_ns;
+	struct done d = {
+		.bytes_in = us32((curl_off_t)u->bytes_in),
+		.bytes_out = us32((curl_off_t)u->bytes_out),
+		.connect_us = us32((curl_off_t)(u->connect_ns / 1000)),
+	};
+
+	heap_remove(&w->heap, &u->timer);
+	if (u->first_byte_ns) {
+		d.ttfb_us = us32((curl_off_t)((u->first_byte_ns - (ready < u->first_byte_ns ? ready : u->first_byte_ns)) / 1000));
+		d.transfer_us = us32((curl_off_t)((now - u->first_byte_ns) / 1000));
+	}
+	/* Keep the connection only after a whole answer that allows it, with
+	 * nothing after it (bytes the server sent unasked leave the
+	 * connection in a state nobody knows). */
+	if (err == ERR_NONE && u->conn == C_READING && u->parser.keep_alive && !u->leftover)
+		u->conn = C_IDLE;
+	else
+		native_close(u);
+	atomic_fetch_sub(&w->in_flight, 1);
+	complete_request(u, &d, err, u->parser.headers_done ? u->parser.status : 0);
+	user_idle(u, lti_mono_ns());
+}
+
+/* Open a connection to the next address of u->ai that accepts a socket
+ * and a connect() under way: 0, or the errno of the last failure. */
+static int native_connect(struct user *u)
+{
+	int last = ECONNREFUSED;
+
+	for (; u->ai; u->ai = u->ai->ai_next) {
+		const struct addrinfo *ai = u->ai;
+		int fd = socket(ai->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+				ai->ai_protocol), one = 1;
+		if (fd < 0) {
+			last = errno;
+			continue;
+		}
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+		if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
+			last = errno;
+			close(fd);
+			continue;
+		}
+		u->fd = fd;
+		u->conn_gen++;
+		/* Writable when connected (or refused: then EPOLLERR too). */
+		if (native_watch(u, EPOLL_CTL_ADD, EPOLLIN | EPOLLOUT) != 0) {
+			last = errno;
+			native_close(u);
+			continue;
+		}
+		u->conn = C_CONNECTING;
+		return 0;
+	}
+	return last;
+}
+
+/* A fresh connection for the request in flight. */
+static void native_open(struct user *u)
+{
+	struct lt_engine *e = u->w->e;
+	const struct native_ep *ne = &e->native_eps[u->endpoint];
+	const struct native_origin *o = &e->origins[ne->origin];
+
+	native_close(u);
+	u->reused = false;
+	u->origin = ne->origin;
+	if (!o->ai) {
+		native_finish(u, ERR_DNS);
+		return;
+	}
+	u->ai = o->ai;
+	u->connect_start_ns = lti_mono_ns();
+	uint64_t connect_by = u->connect_start_ns + secs_to_ns(e->sc->config.connect_timeout_s);
+	heap_set(&u->w->heap, &u->timer, connect_by < u->deadline_ns ? connect_by : u->deadline_ns);
+	if (native_connect(u) != 0)
+		native_finish(u, ERR_CONNECT);
+}
+
+/* The connection broke (a reset, an early close) before the answer was
+ * whole.  A kept-alive connection the server closed before answering at
+ * all is the server's idle timeout meeting our request: sent again, once,
+ * on a fresh connection (as curl does), and not an error. */
+static void native_broken(struct user *u)
+{
+	if (u->reused && u->got == 0 && !u->retried) {
+		u->retried = true;
+		u->sent = 0;
+		lt_h1_parser_start(&u->parser, u->parser.head_request,
+				   u->keep_body ? native_on_body : NULL, u);
+		native_open(u);
+		return;
+	}
+	native_finish(u, ERR_IO);
+}
+
+static void native_send(struct user *u)
+{
+	const struct native_ep *ne = &u->w->e->native_eps[u->endpoint];
+
+	while (u->sent < ne->request_len) {
+		ssize_t n = send(u->fd, ne->request + u->sent, ne->request_len - u->sent,
+				 MSG_NOSIGNAL);
+		if (n > 0) {
+			u->sent += (size_t)n;
+			u->bytes_out += (uint64_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			u->conn = C_SENDING;
+			if (!(u->events & EPOLLOUT) &&
+			    native_watch(u, EPOLL_CTL_MOD, EPOLLIN | EPOLLOUT) != 0)
+				native_finish(u, ERR_OTHER);
+			return;
+		}
+		native_broken(u);
+		return;
+	}
+	u->conn = C_READING;
+	if ((u->events & EPOLLOUT) && native_watch(u, EPOLL_CTL_MOD, EPOLLIN) != 0)
+		native_finish(u, ERR_OTHER);
+}
+
+static void native_start(struct user *u)
+{
+	struct lt_engine *e = u->w->e;
+	const struct native_ep *ne = &e->native_eps[u->endpoint];
+
+	u->sent = 0;
+	u->got = 0;
+	u->bytes_in = u->bytes_out = 0;
+	u->connect_ns = u->connected_ns = u->first_byte_ns = 0;
+	u->retried = u->leftover = false;
+	u->deadline_ns = u->added_ns + ne->timeout_ns;
+	lt_h1_parser_start(&u->parser, ne->head, u->keep_body ? native_on_body : NULL, u);
+	if (u->conn == C_IDLE && u->origin == ne->origin) {
+		u->reused = true;
+		heap_set(&u->w->heap, &u->timer, u->deadline_ns);
+		native_send(u);
+		return;
+	}
+	native_open(u);
+}
+
+/* connect() ended: send, or try the next address. */
+static void native_connected(struct user *u, uint32_t events)
+{
+	int soerr = 0;
+	socklen_t len = sizeof soerr;
+
+	if (getsockopt(u->fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0)
+		soerr = errno;
+	if (soerr == 0 && (events & (EPOLLERR | EPOLLHUP)))
+		soerr = ECONNREFUSED;
+	if (soerr != 0) {
+		/* localhost: ::1 refused, 127.0.0.1 next. */
+		native_close(u);
+		if (u->ai)
+			u->ai = u->ai->ai_next;
+		if (!u->ai || native_connect(u) != 0)
+			native_finish(u, ERR_CONNECT);
+		return;
+	}
+	u->connected_ns = lti_mono_ns();
+	u->connect_ns += u->connected_ns - u->connect_start_ns;
+	heap_set(&u->w->heap, &u->timer, u->deadline_ns);
+	native_send(u);
+}
+
+/* At most this many full buffers per event: a body streaming faster
+ * than we read must not keep the loop from its timers and other users. */
+#define NATIVE_READS_PER_EVENT 16
+
+static void native_read(struct user *u)
+{
+	struct worker *w = u->w;
+
+	for (int reads = 0; reads < NATIVE_READS_PER_EVENT; reads++) {
+		ssize_t n = recv(u->fd, w->rbuf, LT_ENGINE_READ_BUF, 0);
+		lt_h1_result r;
+		size_t used;
+
+		if (n > 0) {
+			if (!u->got)
+				u->first_byte_ns = lti_mono_ns();
+			u->got += (uint64_t)n;
+			u->bytes_in += (uint64_t)n;
+			r = lt_h1_parse(&u->parser, w->rbuf, (size_t)n, &used);
+			if (r == LT_H1_MORE) {
+				/* A full buffer may have left more behind
+				 * (else epoll says so again). */
+				if ((size_t)n < LT_ENGINE_READ_BUF)
+					return;
+				continue;
+			}
+			if (r == LT_H1_DONE) {
+				u->leftover = used < (size_t)n;
+				native_finish(u, ERR_NONE);
+			} else {
+				native_finish(u, r == LT_H1_NOMEM ? ERR_OTHER : ERR_PROTOCOL);
+			}
+			return;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		if (n == 0) {
+			r = lt_h1_parser_eof(&u->parser);
+			if (r == LT_H1_DONE) {
+				native_close(u);
+				native_finish(u, ERR_NONE);
+				return;
+			}
+			if (r == LT_H1_MALFORMED) {
+				native_finish(u, ERR_PROTOCOL);
+				return;
+			}
+		}
+		native_broken(u);
+		return;
+	}
+}
+
+/* What epoll reported for the connection of key. */
+static void native_event(struct worker *w, uint64_t key, uint32_t events)
+{
+	uint64_t idx = (key >> 32) - 1;
+	struct user *u;
+
+	if (idx >= w->n_users)
+		return;
+	u = &w->users[idx];
+	/* An event for a connection closed earlier in this batch. */
+	if (u->fd < 0 || u->conn_gen != (uint32_t)key)
+		return;
+	switch (u->conn) {
+	case C_CONNECTING:
+		native_connected(u, events);
+		break;
+	case C_SENDING:
+		if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP))
+			native_send(u);
+		if (u->fd >= 0 && u->conn_gen == (uint32_t)key &&
+		    (u->conn == C_SENDING || u->conn == C_READING) && (events & EPOLLIN))
+			native_read(u);
+		break;
+	case C_READING:
+		native_read(u);
+		break;
+	case C_IDLE:
+	case C_NONE: {
+		/* An idle connection spoke: the server closed it (or sent
+		 * bytes nobody asked for).  Either way it is done. */
+		native_close(u);
+		break;
+	}
+	}
+}
+
+/* A native request's timer: its deadline (or its connect timeout's). */
+static void native_timeout(struct user *u)
+{
+	native_finish(u, ERR_TIMEOUT);
 }
 
 /* A closed-model user's timer: its start time, or the end of a pause. */
@@ -934,13 +1347,23 @@ static void drop_due_arrivals(struct worker *w, uint64_t now)
 
 static void fire_timers(struct worker *w, uint64_t now)
 {
-	while (w->heap.n && w->heap.v[0]->due_ns <= now) {
+	/* Only the timers due when this began: a user whose request fails at
+	 * once (a refused connection) and who has no think time is due again
+	 * at once, and must not keep the loop from epoll. */
+	uint64_t until = now;
+
+	while (w->heap.n && w->heap.v[0]->due_ns <= until) {
 		struct tnode *t = w->heap.v[0];
 		heap_remove(&w->heap, t);
 		switch (t->kind) {
-		case TIMER_USER:
-			user_wake(container_of(t, struct user, timer), now);
+		case TIMER_USER: {
+			struct user *u = container_of(t, struct user, timer);
+			if (u->state == U_IN_FLIGHT && w->e->native)
+				native_timeout(u);
+			else
+				user_wake(u, now);
 			break;
+		}
 		case TIMER_MULTI: {
 			struct multi *mu = container_of(t, struct multi, timer);
 			curl_multi_socket_action(mu->m, CURL_SOCKET_TIMEOUT, 0, &mu->running);
@@ -969,7 +1392,12 @@ static void abort_in_flight(struct worker *w)
 				.endpoint = (uint32_t)u->endpoint,
 				.err = ERR_ABORTED,
 			};
-			curl_multi_remove_handle(u->mu->m, u->easy);
+			if (w->e->native) {
+				heap_remove(&w->heap, &u->timer);
+				native_close(u);
+			} else {
+				curl_multi_remove_handle(u->mu->m, u->easy);
+			}
 			u->state = U_DONE;
 			atomic_fetch_sub(&w->in_flight, 1);
 			atomic_fetch_add(&w->aborted, 1);
@@ -1041,6 +1469,17 @@ static void *worker_main(void *arg)
 			}
 		}
 		for (int i = 0; i < n; i++) {
+			if (e->native) {
+				if (events[i].data.u64 == 0) {
+					uint64_t v;
+					if (read(w->wakefd, &v, sizeof v) < 0) {
+						/* nothing to read: someone else took it */
+					}
+				} else {
+					native_event(w, events[i].data.u64, events[i].events);
+				}
+				continue;
+			}
 			int fd = events[i].data.fd;
 			if (fd == w->wakefd) {
 				uint64_t v;
@@ -1093,6 +1532,9 @@ static void worker_free(struct worker *w)
 				curl_multi_remove_handle(u->mu->m, u->easy);
 			curl_easy_cleanup(u->easy);
 		}
+		if (u->fd >= 0)
+			close(u->fd);
+		lt_h1_parser_clear(&u->parser);
 		free(u->body);
 	}
 	for (unsigned i = 0; i < w->n_multis; i++)
@@ -1106,6 +1548,7 @@ static void worker_free(struct worker *w)
 	free(w->multis);
 	free(w->heap.v);
 	free(w->fds);
+	free(w->rbuf);
 	free(w->free_users);
 	free(w->done.v);
 	pthread_mutex_destroy(&w->lock);
@@ -1176,8 +1619,13 @@ static lt_rc worker_setup(struct lt_engine *e, struct worker *w, unsigned idx,
 	for (unsigned i = idx; i < shard_users; i += e->n_threads)
 		n++;
 	w->n_users = n;
-	w->n_multis = n ? (n + LT_ENGINE_USERS_PER_MULTI - 1) / LT_ENGINE_USERS_PER_MULTI : 0;
-	if ((n && !(w->users = calloc(n, sizeof *w->users))) ||
+	w->n_multis = n && !e->native ? (n + LT_ENGINE_USERS_PER_MULTI - 1) / LT_ENGINE_USERS_PER_MULTI : 0;
+	if (n && !(w->users = calloc(n, sizeof *w->users)))
+		return LT_ENOMEM;
+	/* Ready for worker_free whatever fails next. */
+	for (unsigned k = 0; k < n; k++)
+		w->users[k].fd = -1;
+	if ((e->native && !(w->rbuf = malloc(LT_ENGINE_READ_BUF))) ||
 	    (w->n_multis && !(w->multis = calloc(w->n_multis, sizeof *w->multis))) ||
 	    !(w->heap.v = calloc(n + w->n_multis + 1, sizeof *w->heap.v)) ||
 	    (n && !(w->free_users = calloc(n, sizeof *w->free_users))))
@@ -1190,7 +1638,12 @@ static lt_rc worker_setup(struct lt_engine *e, struct worker *w, unsigned idx,
 	if ((w->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
 	    (w->wakefd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return LT_EINTERNAL;
-	struct epoll_event ev = {.events = EPOLLIN, .data.fd = w->wakefd};
+	struct epoll_event ev = {.events = EPOLLIN};
+	/* The native client's keys are never 0 (engine.h); curl's are fds. */
+	if (e->native)
+		ev.data.u64 = 0;
+	else
+		ev.data.fd = w->wakefd;
 	if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wakefd, &ev) != 0)
 		return LT_EINTERNAL;
 
@@ -1216,9 +1669,14 @@ static lt_rc worker_setup(struct lt_engine *e, struct worker *w, unsigned idx,
 	for (unsigned k = 0; k < n; k++) {
 		struct user *u = &w->users[k];
 		u->w = w;
-		u->mu = &w->multis[k / LT_ENGINE_USERS_PER_MULTI];
-		if ((rc = easy_setup(e, u, w)) != LT_OK)
-			return rc;
+		u->index = k;
+		u->fd = -1;
+		u->timer.kind = TIMER_USER;
+		if (!e->native) {
+			u->mu = &w->multis[k / LT_ENGINE_USERS_PER_MULTI];
+			if ((rc = easy_setup(e, u, w)) != LT_OK)
+				return rc;
+		}
 		if (closed_model(e)) {
 			unsigned g = global_ids[idx + k * e->n_threads];
 			double on = lt_engine_ramp_offset(c->users.ramp_up.strategy,
@@ -1297,6 +1755,7 @@ void lt_engine_free(struct lt_engine *e)
 {
 	if (!e)
 		return;
+	native_free(e);
 	for (unsigned i = 0; e->workers && i < e->n_threads; i++)
 		worker_free(&e->workers[i]);
 	free(e->workers);
@@ -1639,7 +2098,9 @@ static lt_rc emit_run_start(struct lt_engine *e, double started_at,
 	cJSON_Delete(config);
 	if (rc != LT_OK)
 		return rc;
-	if (e->tags && !cJSON_AddItemToObject(rec, "tags", cJSON_Duplicate(e->tags, 1))) {
+	/* Which HTTP client ran (engine.h), beyond the contract fields. */
+	if (!cJSON_AddStringToObject(rec, "client", e->native ? "native" : "libcurl") ||
+	    (e->tags && !cJSON_AddItemToObject(rec, "tags", cJSON_Duplicate(e->tags, 1)))) {
 		cJSON_Delete(rec);
 		return lt_err_set(err, LT_ENOMEM, "out of memory");
 	}
@@ -1661,6 +2122,141 @@ static void sleep_until(struct lt_engine *e, uint64_t due)
 		struct timespec ts = {(time_t)(step / NS_PER_S), (long)(step % NS_PER_S)};
 		nanosleep(&ts, NULL);
 	}
+}
+
+/* Whether the native client can run this scenario, and if so its
+ * endpoints and origins (e->native, e->native_eps, e->origins).  Any
+ * reason to stay with libcurl -- https, HTTP/2, a proxy variable,
+ * --libcurl, credentials in the URL, a header the native client does not
+ * send -- leaves e->native false; only running out of memory fails. */
+static lt_rc native_setup(struct lt_engine *e, struct lt_err *err)
+{
+	const struct lt_scenario_config *c = &e->sc->config;
+	struct lt_h1_header *hs = NULL;
+	CURLU *url = NULL;
+	char *host = NULL, *port = NULL, *path = NULL, *query = NULL, *user = NULL;
+	char *target = NULL, *host_header = NULL;
+	lt_rc rc = LT_OK;
+
+	if (e->opts.libcurl || e->proxy_env || c->http.version != LT_HTTP_VERSION_1_1)
+		return LT_OK;
+	for (size_t i = 0; i < c->n_endpoints; i++)
+		if (strncasecmp(c->endpoints[i].url, "http://", 7) != 0)
+			return LT_OK;
+	if (!(e->native_eps = calloc(c->n_endpoints, sizeof *e->native_eps)) ||
+	    !(e->origins = calloc(c->n_endpoints, sizeof *e->origins)))
+		goto nomem;
+	for (size_t i = 0; i < c->n_endpoints; i++) {
+		const struct lt_endpoint *ep = &c->endpoints[i];
+		struct native_ep *ne = &e->native_eps[i];
+		bool form = ep->body_kind != LT_BODY_NONE || ep->method == LT_HTTP_POST;
+		size_t nh = 0;
+		unsigned o;
+
+		/* The URL as curl reads it (the same path normalisation). */
+		if (!(url = curl_url()))
+			goto nomem;
+		if (curl_url_set(url, CURLUPART_URL, ep->url, 0) != CURLUE_OK ||
+		    curl_url_get(url, CURLUPART_HOST, &host, 0) != CURLUE_OK ||
+		    curl_url_get(url, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK ||
+		    curl_url_get(url, CURLUPART_PATH, &path, 0) != CURLUE_OK)
+			goto curl_only;
+		if (curl_url_get(url, CURLUPART_USER, &user, 0) == CURLUE_OK)
+			goto curl_only; /* credentials: curl sends them */
+		curl_url_get(url, CURLUPART_QUERY, &query, 0);
+		if (asprintf(&target, "%s%s%s", path, query ? "?" : "", query ? query : "") < 0 ||
+		    asprintf(&host_header, "%s%s%s", host, strcmp(port, "80") ? ":" : "",
+			     strcmp(port, "80") ? port : "") < 0) {
+			target = host_header = NULL;
+			goto nomem;
+		}
+		/* getaddrinfo wants an IPv6 literal without its brackets. */
+		if (host[0] == '[') {
+			memmove(host, host + 1, strlen(host));
+			host[strcspn(host, "]")] = '\0';
+		}
+		for (o = 0; o < e->n_origins; o++)
+			if (!strcmp(e->origins[o].host, host) && !strcmp(e->origins[o].port, port))
+				break;
+		if (o == e->n_origins) {
+			struct native_origin *org = &e->origins[o];
+			struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM};
+			if (!(org->host = strdup(host)) || !(org->port = strdup(port)))
+				goto nomem;
+			e->n_origins++;
+			/* Once, here: a name that does not resolve makes every
+			 * request to it a DNS error, as curl would report. */
+			if (getaddrinfo(host, port, &hints, &org->ai) != 0)
+				org->ai = NULL;
+		}
+		ne->origin = o;
+
+		/* The headers curl would send: the scenario's, and a form
+		 * Content-Type for a body without one. */
+		if (!(hs = calloc(ep->n_request_headers + 1, sizeof *hs)))
+			goto nomem;
+		for (size_t k = 0; k < ep->n_request_headers; k++) {
+			hs[nh].name = ep->request_headers[k].name;
+			hs[nh++].value = ep->request_headers[k].value;
+			if (!strcasecmp(ep->request_headers[k].name, "content-type"))
+				form = false;
+		}
+		if (form) {
+			hs[nh].name = "Content-Type";
+			hs[nh++].value = "application/x-www-form-urlencoded";
+		}
+		struct lt_h1_request req = {
+			.method = lt_scenario_method_name(ep->method),
+			.target = target,
+			.host = host_header,
+			.user_agent = "lt/" LT_VERSION,
+			.headers = hs,
+			.n_headers = nh,
+			.body = ep->body_kind != LT_BODY_NONE ? ep->body : NULL,
+			.body_len = ep->body_kind != LT_BODY_NONE ? ep->body_len : 0,
+			.send_length = ep->method == LT_HTTP_POST,
+		};
+		struct lt_err herr = {0};
+		rc = lt_h1_request_build(&req, &ne->request, &ne->request_len, &herr);
+		if (rc == LT_ENOMEM)
+			goto nomem;
+		if (rc != LT_OK)
+			goto curl_only;
+		ne->head = ep->method == LT_HTTP_HEAD;
+		ne->keep_body = endpoint_keeps_body(ep);
+		ne->timeout_ns = secs_to_ns(ep->timeout_s);
+		free(hs);
+		hs = NULL;
+		curl_url_cleanup(url);
+		url = NULL;
+		curl_free(host);
+		curl_free(port);
+		curl_free(path);
+		curl_free(query);
+		host = port = path = query = NULL;
+		free(target);
+		free(host_header);
+		target = host_header = NULL;
+	}
+	e->native = true;
+	return LT_OK;
+nomem:
+	rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+	goto out;
+curl_only:
+	rc = LT_OK;
+out:
+	native_free(e);
+	free(hs);
+	curl_url_cleanup(url);
+	curl_free(host);
+	curl_free(port);
+	curl_free(path);
+	curl_free(query);
+	curl_free(user);
+	free(target);
+	free(host_header);
+	return rc;
 }
 
 static lt_rc setup(struct lt_engine *e, struct lt_err *err)
@@ -1699,6 +2295,10 @@ static lt_rc setup(struct lt_engine *e, struct lt_err *err)
 			e->proxy_env = true;
 	if (c->timeout_s < e->drain_s)
 		e->drain_s = c->timeout_s;
+	if ((rc = native_setup(e, err)) != LT_OK) {
+		free(ids);
+		return rc;
+	}
 
 	if (!(e->headers = calloc(c->n_endpoints, sizeof *e->headers)) ||
 	    !(e->ep = calloc(c->n_endpoints, sizeof *e->ep)) ||

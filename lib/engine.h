@@ -1,18 +1,28 @@
-/* engine.h -- the load engine: virtual users and arrivals over libcurl.
+/* engine.h -- the load engine: virtual users and arrivals over HTTP.
  *
  * lt_engine_run() puts the load of one scenario on its service and reports
  * what it measured as NDJSON records (run_start, one sample per second,
  * summary; lt-ndjson(5)) through a callback, as they happen.
  *
  * Worker threads (default: one per core) each run an event loop over
- * epoll with their own libcurl multi handles; users are spread over the
- * threads, and within a thread over several multi handles, because
- * libcurl 7.88 walks its connection list on every transfer and one multi
- * handle with hundreds of connections spends its time there.  Every user
- * owns one easy handle for the whole run (keep-alive, no allocation per
- * request).  Workers record each completed request as a small fixed-size
- * entry; the calling thread turns them into histograms once a second, so
- * a worker never touches a histogram and never waits for the reporter.
+ * epoll; users are spread over the threads.  Two HTTP clients drive the
+ * sockets, one per run (run_start says which, in "client"):
+ *  - native: plain http:// over HTTP/1.1 (every endpoint), no proxy
+ *    variable set, and not opts.libcurl.  Each user owns one keep-alive
+ *    connection, registered with its worker's epoll once; each endpoint's
+ *    request bytes are built once at setup (h1.h), so a request is one
+ *    send() of a prebuilt buffer and its answer is parsed in place from a
+ *    per-worker receive buffer (no allocation per request).  Addresses
+ *    are resolved once, at setup.  About a third of libcurl's CPU per
+ *    request (bench/vs-peers.sh).
+ *  - libcurl: everything else (https://, HTTP/2, proxies).  Within a
+ *    thread, users are spread over several multi handles, because libcurl
+ *    7.88 walks its connection list on every transfer and one multi
+ *    handle with hundreds of connections spends its time there.  Every
+ *    user owns one easy handle for the whole run (keep-alive).
+ * Workers record each completed request as a small fixed-size entry; the
+ * calling thread turns them into histograms once a second, so a worker
+ * never touches a histogram and never waits for the reporter.
  *
  * Two load models (lt-scenario(5), lt-run(1)):
  *  - closed: users.concurrent virtual users, each sending a request,
@@ -41,6 +51,9 @@
 /* At most this many users share one curl multi handle (see above; 48
  * measured best on a 2-core machine, bench/vs-peers.sh). */
 #define LT_ENGINE_USERS_PER_MULTI 48
+
+/* The native client's receive buffer, one per worker thread. */
+#define LT_ENGINE_READ_BUF (64u << 10)
 
 /* Response bytes kept per request for body checks (bodyContains,
  * bodyNotContains, bodyRegex, json); the rest is counted, not kept, so a
@@ -84,6 +97,8 @@ struct lt_engine_opts {
 	const cJSON *tags;           /* object of strings added to run_start; NULL */
 	bool insecure;               /* also skip TLS verification */
 	const char *cacert;          /* CA bundle overriding the scenario's; NULL */
+	bool libcurl;                /* libcurl for every request, never the
+				      * native client (lt-run --libcurl) */
 	lt_engine_record_fn on_record;
 	lt_engine_progress_fn on_progress; /* NULL: none */
 	void *user;                  /* passed to both callbacks */
