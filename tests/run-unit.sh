@@ -8,6 +8,8 @@
 # tests/valgrind/lt.supp; a suite whose report shows a memory error or a
 # definite or indirect leak fails, its report kept in
 # BUILD/valgrind/logs/unit/<suite>.<pid>.vg (children: their own file).
+# The suites see LT_TEST_SLOWDOWN (default 20 then) for their wall-clock
+# bounds (unit.h: lt_test_slow).
 build=$1; shift
 src=$(cd "$(dirname "$0")/.." && pwd)
 passed=0 failed=0 status=0
@@ -25,16 +27,19 @@ for t in "$@"; do
 	if [ -n "$vg" ]; then
 		name=$(basename "$t")
 		rm -f "$logs/$name".*.vg
-		out=$(CK_FORK=no $vg --log-file="$logs/$name.%p.vg" "$t" 2>&1); rc=$?
+		out=$(CK_FORK=no LT_TEST_SLOWDOWN=${LT_TEST_SLOWDOWN:-20} \
+			$vg --log-file="$logs/$name.%p.vg" "$t" 2>&1); rc=$?
+		report=
 		for f in "$logs/$name".*.vg; do
 			grep -q 'ERROR SUMMARY: [1-9]' "$f" 2>/dev/null || { rm -f "$f"; continue; }
 			rc=86
-			out="$out
+			report="$report
 valgrind: $f
 $(grep -v '^==[0-9]*== *$' "$f" | head -n 150)"
 		done
 	else
 		out=$("$t" 2>&1); rc=$?
+		report=
 	fi
 	line=$(printf '%s\n' "$out" | tail -n 1)
 	p=$(printf '%s\n' "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
@@ -47,6 +52,7 @@ $(grep -v '^==[0-9]*== *$' "$f" | head -n 150)"
 	if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then
 		status=1
 		printf '%s\n' "$out" | grep -v '^100%' >&2
+		[ -z "$report" ] || printf '%s\n' "$report" >&2
 		echo "FAIL $(basename "$t"): $line" >&2
 	else
 		echo "ok   $(basename "$t"): $line"

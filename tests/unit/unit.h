@@ -8,6 +8,7 @@
 #define LT_UNIT_H
 
 #include <check.h>
+#include <stdlib.h>
 
 /* The source tree, for test data: LT_SOURCE_DIR "/tests/bad/...". */
 #ifndef LT_SOURCE_DIR
@@ -15,5 +16,16 @@
 #endif
 
 Suite *lt_test_suite(void);
+
+/* A wall-clock bound of a test, in seconds, stretched by LT_TEST_SLOWDOWN
+ * (tests/run-unit.sh sets 20 under valgrind, where everything runs some
+ * twenty times slower): only for the upper bounds that say "did not hang",
+ * never for a time the test measures. */
+static inline double lt_test_slow(double seconds)
+{
+	const char *f = getenv("LT_TEST_SLOWDOWN");
+	double k = f ? atof(f) : 1;
+	return seconds * (k > 1 ? k : 1);
+}
 
 #endif
