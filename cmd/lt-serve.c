@@ -179,11 +179,118 @@ static char *read_body(struct mg_connection *conn, const struct mg_request_info 
 	return buf;
 }
 
+/* Send res, then clear it; its status for civetweb's access log. */
+static int send_response(struct mg_connection *conn, const struct mg_request_info *ri,
+			 struct lt_serve_response *res)
+{
+	char clen[32];
+
+	snprintf(clen, sizeof clen, "%zu", res->body_len);
+	mg_response_header_start(conn, res->status);
+	mg_response_header_add(conn, "Content-Type", res->content_type, -1);
+	mg_response_header_add(conn, "Content-Length", clen, -1);
+	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
+	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+	/* The page runs its own inline script and talks to its own origin
+	 * only; nothing else may be loaded or framed. */
+	mg_response_header_add(conn, "Content-Security-Policy",
+			       "default-src 'none'; script-src 'unsafe-inline'; style-src "
+			       "'unsafe-inline'; connect-src 'self' ws: wss:; img-src data:; "
+			       "frame-ancestors 'none'", -1);
+	if (res->allow)
+		mg_response_header_add(conn, "Allow", res->allow, -1);
+	if (res->www_authenticate)
+		mg_response_header_add(conn, "WWW-Authenticate", "Bearer realm=\"lt-serve\"", -1);
+	mg_response_header_send(conn);
+	if (strcmp(ri->request_method, "HEAD") != 0 && res->body_len)
+		mg_write(conn, res->body, res->body_len);
+	int status = res->status;
+	lt_serve_response_clear(res);
+	return status;
+}
+
+/* Send res for a WebSocket handshake that is refused, then clear it.
+ * civetweb marks such a connection as WebSocket as soon as it has read
+ * the headers, and from then on its mg_response_header_* calls (and its
+ * own error pages) write no status line and no headers: so they are
+ * written here by hand, and the connection closed after the answer. */
+static int send_refusal(struct mg_connection *conn, struct lt_serve_response *res)
+{
+	int status = res->status;
+
+	mg_printf(conn,
+		  "HTTP/1.1 %d %s\r\n"
+		  "Content-Type: %s\r\n"
+		  "Content-Length: %zu\r\n"
+		  "Cache-Control: no-store\r\n"
+		  "X-Content-Type-Options: nosniff\r\n"
+		  "%s%s"
+		  "Connection: close\r\n\r\n",
+		  status, mg_get_response_code_text(conn, status), res->content_type,
+		  res->body_len,
+		  res->www_authenticate ? "WWW-Authenticate: Bearer realm=\"lt-serve\"\r\n" : "",
+		  /* RFC 6455 4.4: a version we do not speak is answered with ours. */
+		  status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "");
+	if (res->body_len)
+		mg_write(conn, res->body, res->body_len);
+	lt_serve_response_clear(res);
+	return status;
+}
+
+/* Every WebSocket opening handshake comes here first.  civetweb 1.15
+ * answers a handshake without a key or with another version than 13 with
+ * a bare "Error 400: ..." line and no status line, takes a key of any
+ * length (a one-byte key gets 101, a 6000-byte one 500), and closes the
+ * connection without a word when ws_connect refuses it.  So the library
+ * checks the handshake as it checks every request (token, Host, Origin,
+ * then version and key), and anything but a go-ahead is answered here as
+ * a proper HTTP response; civetweb only sees handshakes that are good. */
+static int on_begin_request(struct mg_connection *conn)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	const char *upgrade = mg_get_header(conn, "Upgrade");
+	const char *connection = mg_get_header(conn, "Connection");
+	struct lt_serve_response res;
+
+	/* civetweb's own test for a WebSocket request. */
+	if (!upgrade || !connection || !strcasestr(upgrade, "websocket") ||
+	    !strcasestr(connection, "upgrade"))
+		return 0;
+	struct lt_serve_request req = {
+		.method = ri->request_method,
+		.path = ri->local_uri,
+		.query = ri->query_string,
+		.authorization = mg_get_header(conn, "Authorization"),
+		.content_type = mg_get_header(conn, "Content-Type"),
+		.host = mg_get_header(conn, "Host"),
+		.origin = mg_get_header(conn, "Origin"),
+		.body = "",
+		.websocket = true,
+		.ws_version = mg_get_header(conn, "Sec-WebSocket-Version"),
+		.ws_key = mg_get_header(conn, "Sec-WebSocket-Key"),
+	};
+	lt_serve_handle(server, &req, &res);
+	if (res.status == 101) {
+		lt_serve_response_clear(&res);
+		pthread_mutex_lock(&subs.mu);
+		bool full = subs.n >= MAX_SUBSCRIBERS;
+		pthread_mutex_unlock(&subs.mu);
+		if (!full)
+			return 0;
+		static const char busy[] = "{\"error\":\"unavailable\",\"detail\":\"the "
+					   "server has its maximum of subscribers\"}";
+		res.status = 503;
+		res.content_type = "application/json";
+		res.body = strdup(busy);
+		res.body_len = res.body ? strlen(busy) : 0;
+	}
+	return send_refusal(conn, &res);
+}
+
 static int on_request(struct mg_connection *conn, void *data)
 {
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	struct lt_serve_response res;
-	char clen[32];
 	size_t len;
 	bool too_large;
 	(void)data;
@@ -203,28 +310,7 @@ static int on_request(struct mg_connection *conn, void *data)
 	};
 	lt_serve_handle(server, &req, &res);
 	free(body);
-	snprintf(clen, sizeof clen, "%zu", res.body_len);
-	mg_response_header_start(conn, res.status);
-	mg_response_header_add(conn, "Content-Type", res.content_type, -1);
-	mg_response_header_add(conn, "Content-Length", clen, -1);
-	mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-	mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
-	/* The page runs its own inline script and talks to its own origin
-	 * only; nothing else may be loaded or framed. */
-	mg_response_header_add(conn, "Content-Security-Policy",
-			       "default-src 'none'; script-src 'unsafe-inline'; style-src "
-			       "'unsafe-inline'; connect-src 'self' ws: wss:; img-src data:; "
-			       "frame-ancestors 'none'", -1);
-	if (res.allow)
-		mg_response_header_add(conn, "Allow", res.allow, -1);
-	if (res.www_authenticate)
-		mg_response_header_add(conn, "WWW-Authenticate", "Bearer realm=\"lt-serve\"", -1);
-	mg_response_header_send(conn);
-	if (strcmp(ri->request_method, "HEAD") != 0 && res.body_len)
-		mg_write(conn, res.body, res.body_len);
-	int status = res.status;
-	lt_serve_response_clear(&res);
-	return status;
+	return send_response(conn, ri, &res);
 }
 
 /* The lt-target program of the http benchmark suite: $LT_TARGET, else
@@ -394,6 +480,7 @@ int main(int argc, char **argv)
 	};
 	struct mg_callbacks callbacks;
 	memset(&callbacks, 0, sizeof callbacks);
+	callbacks.begin_request = on_begin_request;
 	mg_init_library(0);
 	if (!(ctx = mg_start(&callbacks, NULL, options))) {
 		fprintf(stderr, "lt-serve: cannot listen on %s (in use, or not an address of this "

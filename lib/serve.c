@@ -3195,10 +3195,45 @@ static void h_dashboard(struct call *c)
 	reply_text(c->res, 200, CT_HTML, page, page ? strlen(page) : 0);
 }
 
+/* A Sec-WebSocket-Key: 16 bytes in base64, so 22 characters of the
+ * alphabet, the last of them carrying 2 bits only (A, Q, g or w), and
+ * "==" (RFC 6455 4.1, item 7). */
+static bool ws_key_ok(const char *key)
+{
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	if (!key || strlen(key) != 24 || strcmp(key + 22, "=="))
+		return false;
+	for (int i = 0; i < 22; i++)
+		if (!key[i] || !strchr(b64, key[i]))
+			return false;
+	return strchr("AQgw", key[21]) != NULL;
+}
+
 static void h_ws_plain(struct call *c)
 {
-	reply_error(c->res, 426, "upgrade_required",
-		    "this is the WebSocket of the live timeline: connect with a WebSocket client");
+	const struct lt_serve_request *req = c->req;
+
+	if (!req->websocket) {
+		reply_error(c->res, 426, "upgrade_required",
+			    "this is the WebSocket of the live timeline: connect with a WebSocket client");
+		return;
+	}
+	if (!req->ws_version || strcmp(req->ws_version, "13")) {
+		reply_error(c->res, 426, "upgrade_required",
+			    "Sec-WebSocket-Version: only 13 (RFC 6455) is spoken, got %.40s",
+			    req->ws_version ? req->ws_version : "none");
+		return;
+	}
+	if (!ws_key_ok(req->ws_key)) {
+		reply_error(c->res, 400, "invalid_request",
+			    "Sec-WebSocket-Key: %s", req->ws_key
+			    ? "must be 16 bytes in base64 (RFC 6455 4.1)" : "missing");
+		return;
+	}
+	/* Good to go: the program performs the handshake. */
+	c->res->status = 101;
 }
 
 lt_rc lt_serve_ws_hello(struct lt_serve *s, char **text, size_t *len, struct lt_err *err)

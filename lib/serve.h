@@ -141,6 +141,15 @@ struct lt_serve_request {
 	size_t body_len;
 	bool body_too_large;           /* the body was longer than lt_serve_max_body()
 					* (declared or read): answered 413 */
+	/* A WebSocket opening handshake (Upgrade: websocket, Connection:
+	 * upgrade).  To the WebSocket path it is checked as every request
+	 * is (token, Host, Origin), then as RFC 6455 4.2.1 asks: version
+	 * 13 (else 426), a key of 16 bytes in base64 (else 400).  The
+	 * answer is 101 with no body when the program may go on with the
+	 * handshake; any other answer is to be sent as it is. */
+	bool websocket;
+	const char *ws_version;        /* Sec-WebSocket-Version; NULL: none */
+	const char *ws_key;            /* Sec-WebSocket-Key; NULL: none */
 };
 
 /* The answer.  body is new: lt_serve_response_clear() frees it. */
