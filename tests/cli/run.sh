@@ -34,10 +34,12 @@ fi
 # measure time itself, where a slowdown factor cannot help.  Keep it short.
 vg_skip() {
 	case $1 in
-	regress/experiment) echo "the A/A experiment judges real latencies; lt-run at valgrind's pace measures valgrind" ;;
+	regress/experiment|regress/thresholds)
+		echo "judges real latencies of 10 to 60 ms; lt-run at valgrind's pace measures valgrind" ;;
+	bench/plausible|bench/sleep|bench/compare|bench/recommend|bench/status)
+		echo "checks lt-bench's measured times and memory; under valgrind a spawn is a fork of valgrind itself (+30 ms, +50 MiB)" ;;
 	reliability/kill9) echo "hundreds of kill -9 at random moments: a killed process leaves no leak report" ;;
 	reliability/soak) echo "a minute of real-clock contention on one database; at valgrind's pace it is another test" ;;
-	bench/plausible) echo "checks the built-in benchmarks' figures against a real CPU's ranges" ;;
 	*) return 1 ;;
 	esac
 }
