@@ -7,11 +7,13 @@
 #   - two loops of `lt-run --db` against lt-target (127.0.0.1), recording
 #     runs sample by sample;
 #   - lt-regress watch --interval 1, judging each run that arrives;
-#   - a loop of lt-regress check and lt-baseline set.
+#   - a loop of lt-regress check and lt-baseline set;
+#   - a loop of lt-store ingesting streams of 20 runs (a transaction each).
 # Passes when no process printed "database is locked" (or any busy error)
 # or failed because of the others; every run an lt-run reported on stdout
 # is in the database, complete, with every sample it printed; PRAGMA
-# integrity_check is ok; the scheduler's audit trail holds its runs.
+# integrity_check is ok; the scheduler's audit trail holds its runs; the
+# WAL stays bounded (checkpoints keep up).
 # Figures on stderr ("# "): writers at once, runs, samples, API requests,
 # duration.  Bounded: every process is killed at the end (trap).
 . "$SRC/tests/cli/serve/helpers.sh"
@@ -136,8 +138,30 @@ lt-store export --db "$db" soak-base >"$T/base.ndjson" 2>"$T/err" || fail "lt-st
 background checker
 checker_pid=$bg
 
+# ---- lt-store: streams of 20 runs of 8 samples, one transaction a run ----
+ingester() {
+	k=0
+	while [ "$(date +%s)" -lt $((stop_at - 3)) ]; do
+		k=$((k + 1))
+		awk -v prefix="soak-store-$k" '
+			{ line[NR] = $0 }
+			END {
+				for (i = 1; i <= 20; i++)
+					for (j = 1; j <= NR; j++) {
+						l = line[j]
+						gsub(/"run_id":"[^"]*"/, "\"run_id\":\"" prefix "-" i "\"", l)
+						print l
+					}
+			}' "$SRC/tests/data/run-small.ndjson" | lt-store -q --db "$db" >/dev/null 2>"$T/store-$k.err"
+		echo "$? $k"
+		sleep 0.2
+	done >"$T/ingester.out"
+}
+background ingester
+ingester_pid=$bg
+
 # ---- while it runs: how many processes hold the database at once ----
-writers_max=0 recording_max=0
+writers_max=0 recording_max=0 wal_max=0
 while [ "$(date +%s)" -lt "$stop_at" ]; do
 	n=0
 	for fd in /proc/[0-9]*/fd; do
@@ -147,15 +171,20 @@ while [ "$(date +%s)" -lt "$stop_at" ]; do
 	# runs being recorded second by second right now
 	n=$(sqlite3 -batch "$db" "SELECT count(*) FROM load_test_results WHERE status = 'incomplete'" 2>/dev/null)
 	[ "${n:-0}" -gt "$recording_max" ] && recording_max=$n
+	# the write-ahead log: checkpoints must keep up with the writers
+	n=$(stat -c %s "$db-wal" 2>/dev/null || echo 0)
+	[ "$n" -gt "$wal_max" ] && wal_max=$n
 	sleep 0.3
 done
 
-wait "$run1" "$run2" "$checker_pid" "$apirun_pid" "$poll1"
+wait "$run1" "$run2" "$checker_pid" "$ingester_pid" "$apirun_pid" "$poll1"
 # The daemon's second fire time comes at 61 s: let both schedules run it.
+fires=1
+[ "$soak_s" -ge 60 ] && fires=2
 i=0
 while [ "$i" -lt 250 ]; do
 	done_n=$(sqlite3 -batch "$db" "SELECT count(*) FROM test_executions WHERE status NOT IN ('running', 'retrying')" 2>/dev/null)
-	[ "${done_n:-0}" -ge 4 ] && break
+	[ "${done_n:-0}" -ge $((fires * 2)) ] && break
 	sleep 0.1
 	i=$((i + 1))
 done
@@ -200,6 +229,13 @@ done
 checks=$(grep -c '^check' "$T/checker.out")
 awk '$2 != 0 && !($1 == "check" && $2 == 1) { exit 1 }' "$T/checker.out" ||
 	complain "check loop: $(awk '$2 != 0 && !($1 == "check" && $2 == 1)' "$T/checker.out" | head -n 3) $(cat "$T"/check-*.err "$T"/baseline-*.err | head -n 5)"
+# lt-store: every stream recorded whole.
+ingests=$(wc -l <"$T/ingester.out")
+awk '$1 != 0 { exit 1 }' "$T/ingester.out" || complain "lt-store: $(awk '$1 != 0' "$T/ingester.out" | head -n 3) $(cat "$T"/store-*.err | head -n 5)"
+r=$(sqlite3 -batch "$db" "SELECT count(*) FROM load_test_results r WHERE run_id LIKE 'soak-store-%' AND (status != 'complete' OR (SELECT count(*) FROM run_samples s WHERE s.run_id = r.run_id) != 8)")
+[ "$r" = 0 ] || complain "lt-store: $r runs recorded in part"
+stored=$(sqlite3 -batch "$db" "SELECT count(*) FROM load_test_results WHERE run_id LIKE 'soak-store-%'")
+[ "$stored" = $((ingests * 20)) ] || complain "lt-store: $stored runs recorded of $((ingests * 20))"
 # The API runs: started, complete in the database.
 api_runs=$(grep -c '^started' "$T/apirun.out")
 grep -q '^error' "$T/apirun.out" && complain "POST /run: $(grep '^error' "$T/apirun.out" | head -n 3)"
@@ -224,7 +260,7 @@ sched_bad=$(grep -Evc '"status":"(success|regression)"' "$T/history")
 [ "$sched_bad" = 0 ] || complain "scheduler executions that failed: $(grep -Ev '"status":"(success|regression)"' "$T/history" | head -c 600)"
 for s in soak-check soak-store; do
 	n=$(grep -Ec "\"schedule\":\"$s\".*\"status\":\"(success|regression)\"" "$T/history")
-	[ "$n" -ge 2 ] || complain "schedule $s: $n executions in the audit trail, expected its 2 fire times"
+	[ "$n" -ge "$fires" ] || complain "schedule $s: $n executions in the audit trail, expected its $fires fire times"
 done
 for id in $(jget execution run_id "$T/history"); do
 	got=$(sqlite3 -batch "$db" "SELECT status FROM load_test_results WHERE run_id = '$id'")
@@ -233,6 +269,9 @@ done
 # The watcher judged runs.
 verdicts=$(grep -c '"type":"verdict"' "$T/watch.out")
 [ "$verdicts" -ge 1 ] || complain "lt-regress watch judged nothing: $(tail -n 5 "$T/watch.err")"
+# Checkpoints kept up: the WAL did not grow without bound (the automatic
+# checkpoint runs at 4 MiB; readers that never let go would stop it).
+[ "$wal_max" -le $((64 * 1024 * 1024)) ] || complain "the WAL grew to $wal_max bytes"
 r=$(sqlite3 -batch "$db" 'PRAGMA integrity_check' 2>&1)
 [ "$r" = ok ] || complain "integrity_check: $r"
 r=$(sqlite3 -batch "$db" 'PRAGMA foreign_key_check' 2>&1)
@@ -240,7 +279,7 @@ r=$(sqlite3 -batch "$db" 'PRAGMA foreign_key_check' 2>&1)
 
 total_runs=$(sqlite3 -batch "$db" 'SELECT count(*) FROM load_test_results')
 total_samples=$(sqlite3 -batch "$db" 'SELECT count(*) FROM run_samples')
-echo "# soak: ${duration} s; at most $writers_max processes held the database open at once, $recording_max runs were being recorded at once" >&2
-echo "# lt-run --db: $runs runs, $samples samples, all recorded; API runs: $api_runs; scheduled: $sched_runs; checks: $checks; watch verdicts: $verdicts" >&2
+echo "# soak: ${duration} s; at most $writers_max processes held the database open at once, $recording_max runs were being recorded at once; the WAL reached $((wal_max / 1024)) KiB" >&2
+echo "# lt-run --db: $runs runs, $samples samples, all recorded; API runs: $api_runs; scheduled: $sched_runs; checks: $checks; lt-store: $stored runs in $ingests streams; watch verdicts: $verdicts" >&2
 echo "# database: $total_runs runs, $total_samples samples; lt-serve: $requests API requests polled, $ws_msgs WebSocket messages" >&2
 [ "$bad" = 0 ] || exit 1
