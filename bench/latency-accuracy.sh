@@ -47,6 +47,8 @@ wrk's p50 for the same delay alongside.
   -r, --rate <r>            open-model arrival rate, req/s (default 200)
   -d, --duration <s>        seconds per run (default 10)
   -t, --threads <n>         lt-run --threads (default 1)
+      --libcurl             also run lt-run --libcurl (rows lc-closed, lc-open),
+                            to compare lt-run's two HTTP clients
       --no-wrk              do not run wrk
       --no-wire             do not capture the loopback traffic with tcpdump
       --no-pin              do not pin lt-target to CPU 0 and the tools to CPU 1
@@ -57,7 +59,7 @@ wrk's p50 for the same delay alongside.
 EOF
 }
 
-delays=10,50,200 users=20 rate=200 duration=10 threads=1 use_wrk=1 use_wire=1 keep=0 build_arg=''
+delays=10,50,200 users=20 rate=200 duration=10 threads=1 use_wrk=1 use_wire=1 use_curl=0 keep=0 build_arg=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	--delays) delays=${2:?}; shift ;;
@@ -66,6 +68,7 @@ while [ $# -gt 0 ]; do
 	-d | --duration) duration=${2:?}; shift ;;
 	-t | --threads) threads=${2:?}; shift ;;
 	--no-wrk) use_wrk=0 ;;
+	--libcurl) use_curl=1 ;;
 	--no-wire) use_wire=0 ;;
 	--no-pin) BL_PIN=0 ;;
 	--keep) keep=1 ;;
@@ -189,6 +192,10 @@ echo "# floor (delay 0, open model at $rate req/s): lt-run p50 ${p50:-?} ms, p99
 for d in $delays; do
 	echo "lt-closed $d $(lt_run "closed-$d" "$d")" >> "$res"
 	echo "lt-open $d $(lt_run "open-$d" "$d" --rate "$rate")" >> "$res"
+	if [ "$use_curl" = 1 ]; then
+		echo "lc-closed $d $(lt_run "lc-closed-$d" "$d" --libcurl)" >> "$res"
+		echo "lc-open $d $(lt_run "lc-open-$d" "$d" --libcurl --rate "$rate")" >> "$res"
+	fi
 	[ "$use_wrk" = 1 ] && echo "wrk $d $(wrk_run "$d")" >> "$res"
 done
 
@@ -197,7 +204,7 @@ awk '{
 	m = $1; d = $2; p = $3; w = $7
 	if (p == "-") { printf "%-9s %6s %9s   (no result: see --keep)\n", m, d, "-"; next }
 	err = p - d; pct = 100 * err / d; tol = (0.02 * d > 0.2) ? 0.02 * d : 0.2
-	ok = (m ~ /^lt-/) ? ((err <= tol && err >= -tol) ? "ok" : "OFF") : ""
+	ok = (m ~ /^l[tc]-/) ? ((err <= tol && err >= -tol) ? "ok" : "OFF") : ""
 	tw = (w == "-") ? "-" : sprintf("%+.3f", p - w)
 	printf "%-9s %6d %9.3f %+9.3f %+7.2f%% %7s %9s %9s %9.3f %8d%s\n", m, d, p, err, pct, ok, w, tw, $4, $5,
 		($6 > 0 ? "  (" $6 " errors)" : "")

@@ -52,6 +52,9 @@ locust (those installed) against one local server; medians over rounds.
                             h2load,ab,hey,locust (default: all)
       --lt-threads <list>   lt-run --threads values to run, each as its own row,
                             e.g. 1,2 (default 1)
+      --lt-clients <list>   lt-run's HTTP clients to run, each as its own row:
+                            native, libcurl (lt-run --libcurl) or both, e.g.
+                            native,libcurl (default native)
       --no-pin              do not pin the server to CPU 0 and tools to CPU 1
       --wait-quiet <s>      before each run, wait up to <s> seconds for a second
                             with the host's CPUs under 15 % busy (default 0: no
@@ -67,7 +70,7 @@ locust (those installed) against one local server; medians over rounds.
 EOF
 }
 
-rounds=3 duration=10 conns=50 server=auto tools_sel='' lt_threads=1 wait_quiet=0 max_other=25 keep=0 build_arg=''
+rounds=3 duration=10 conns=50 server=auto tools_sel='' lt_threads=1 lt_clients=native wait_quiet=0 max_other=25 keep=0 build_arg=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-r | --rounds) rounds=${2:?}; shift ;;
@@ -76,6 +79,7 @@ while [ $# -gt 0 ]; do
 	--server) server=${2:?}; shift ;;
 	--tools) tools_sel=${2:?}; shift ;;
 	--lt-threads) lt_threads=${2:?}; shift ;;
+	--lt-clients) lt_clients=${2:?}; shift ;;
 	--no-pin) BL_PIN=0 ;;
 	--wait-quiet) wait_quiet=${2:?}; shift ;;
 	--max-other) max_other=${2:?}; shift ;;
@@ -96,6 +100,10 @@ case $max_other in '' | *[!0-9]*) bl_die "--max-other: a percentage, got '$max_o
 [ "$duration" -le 600 ] || bl_die "at most 600 s per run"
 [ "$conns" -le 10000 ] || bl_die "at most 10000 connections"
 lt_threads=$(echo "$lt_threads" | tr ',' ' ')
+lt_clients=$(echo "$lt_clients" | tr ',' ' ')
+for c in $lt_clients; do
+	case $c in native | libcurl) ;; *) bl_die "--lt-clients: native or libcurl, got '$c'" ;; esac
+done
 
 bl_need awk sed sort jq timeout
 [ -x /usr/bin/time ] || bl_die "needs /usr/bin/time (apt-get install time)"
@@ -128,9 +136,15 @@ tools='' skipped=''
 for t in $all_tools; do
 	selected "$t" || continue
 	if [ "$t" = lt-run ]; then
+		# Row names: lt-run, with /t<n> when several thread counts run
+		# and /curl for lt-run --libcurl.
 		for th in $lt_threads; do
 			case $th in '' | *[!0-9]* | 0) bl_die "--lt-threads: '$th' is not a positive integer" ;; esac
-			if [ "$(echo "$lt_threads" | wc -w)" -gt 1 ]; then tools="$tools lt-run/t$th"; else tools="$tools lt-run"; fi
+			name=lt-run
+			[ "$(echo "$lt_threads" | wc -w)" -gt 1 ] && name="$name/t$th"
+			for c in $lt_clients; do
+				if [ "$c" = libcurl ]; then tools="$tools $name/curl"; else tools="$tools $name"; fi
+			done
 		done
 	elif command -v "$t" >/dev/null 2>&1; then
 		tools="$tools $t"
@@ -177,9 +191,10 @@ run_tool() {
 	# shellcheck disable=SC2086
 	case $t in
 	lt-run*)
-		th=${t#lt-run/t}
-		[ "$th" = lt-run ] && th=$lt_threads
-		bl_timed "$out.time" "$out" $guard $tool_pin "$BUILD/bin/lt-run" -q --threads "$th" "$BL_TMP/scenario.json" ;;
+		th=$lt_threads client=
+		case $t in lt-run/t*) th=${t#lt-run/t}; th=${th%/curl} ;; esac
+		case $t in */curl) client=--libcurl ;; esac
+		bl_timed "$out.time" "$out" $guard $tool_pin "$BUILD/bin/lt-run" -q $client --threads "$th" "$BL_TMP/scenario.json" ;;
 	wrk) bl_timed "$out.time" "$out" $guard $tool_pin wrk -t1 -c"$conns" -d"${duration}s" "$url" ;;
 	autocannon) bl_timed "$out.time" "$out" $guard $tool_pin autocannon -c "$conns" -d "$duration" --json "$url" ;;
 	h2load) bl_timed "$out.time" "$out" $guard $tool_pin h2load --h1 -t1 -c"$conns" -D "$duration" "$url" ;;

@@ -988,7 +988,7 @@ static void native_finish(struct user *u, enum err_kind err)
 		native_close(u);
 	atomic_fetch_sub(&w->in_flight, 1);
 	complete_request(u, &d, err, u->parser.headers_done ? u->parser.status : 0);
-	user_idle(u, lti_mono_ns());
+	user_idle(u, d.end_ns);
 }
 
 /* Open a connection to the next address of u->ai that accepts a socket
@@ -1347,12 +1347,13 @@ static void drop_due_arrivals(struct worker *w, uint64_t now)
 
 static void fire_timers(struct worker *w, uint64_t now)
 {
-	/* Only the timers due when this began: a user whose request fails at
-	 * once (a refused connection) and who has no think time is due again
-	 * at once, and must not keep the loop from epoll. */
-	uint64_t until = now;
+	/* At most as many timers as there were when this began: a user
+	 * whose request fails at once (a refused connection) and who has no
+	 * think time is due again at once, and must not keep the loop from
+	 * epoll. */
+	size_t budget = w->heap.n;
 
-	while (w->heap.n && w->heap.v[0]->due_ns <= until) {
+	while (budget-- > 0 && w->heap.n && w->heap.v[0]->due_ns <= now) {
 		struct tnode *t = w->heap.v[0];
 		heap_remove(&w->heap, t);
 		switch (t->kind) {
