@@ -56,3 +56,17 @@ check_fail() {
 slow() {
 	awk -v n="$1" -v f="${LT_TEST_SLOWDOWN:-1}" 'BEGIN { print n * f }'
 }
+
+# wait_until SECONDS CMD...: run CMD every 0.1 s until it succeeds, for at
+# most `slow SECONDS` seconds; fails (status 1) when it never did.  For a
+# case that must act once something has happened, not after a guessed
+# sleep that valgrind's pace makes too short.
+wait_until() {
+	wait_polls=$(awk -v s="$(slow "$1")" 'BEGIN { printf "%d", s * 10 }')
+	shift
+	while ! "$@"; do
+		[ "$wait_polls" -gt 0 ] || return 1
+		wait_polls=$((wait_polls - 1))
+		sleep 0.1
+	done
+}

@@ -15,7 +15,7 @@ lt-sched add --now 2030-01-01T00:00:00Z --name three --scenario "$T/three.json" 
 lt-sched daemon --now 2030-01-01T00:09:59Z >"$T/d1.out" 2>"$T/d1.err" &
 d1=$!
 cleanup_pids="$cleanup_pids $d1"
-sleep 2.5
+wait_until 5 grep -q 'execution .* started' "$T/d1.err" || fail "nothing started: $(cat "$T/d1.err")"
 kill -TERM "$d1"
 wait "$d1"
 rc=$?
@@ -27,10 +27,13 @@ grep -q 'daemon stopped' "$T/d1.err" || fail "no stopped note"
 holds "$(jget execution duration_s "$T/d1.out") >= 2.9" || fail "the run did not run its 3 s"
 
 # --grace 0: stopped, handed back, caught up.
+target_reset
 lt-sched daemon --grace 0 --now 2030-01-01T00:19:59Z >"$T/d2.out" 2>"$T/d2.err" &
 d2=$!
 cleanup_pids="$cleanup_pids $d2"
-sleep 2
+# Once its lt-run sends (and so has recorded its run).
+sent() { [ "$(target_requests)" -gt 0 ]; }
+wait_until 5 sent || fail "no request sent: $(cat "$T/d2.err")"
 kill -TERM "$d2"
 wait "$d2"
 rc=$?
