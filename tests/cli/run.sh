@@ -34,7 +34,7 @@ fi
 # measure time itself, where a slowdown factor cannot help.  Keep it short.
 vg_skip() {
 	case $1 in
-	regress/experiment|regress/thresholds)
+	regress/experiment|regress/thresholds|sched/batch)
 		echo "judges real latencies of 10 to 60 ms; lt-run at valgrind's pace measures valgrind" ;;
 	bench/plausible|bench/sleep|bench/compare|bench/recommend|bench/status)
 		echo "checks lt-bench's measured times and memory; under valgrind a spawn is a fork of valgrind itself (+30 ms, +50 MiB)" ;;

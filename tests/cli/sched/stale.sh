@@ -12,7 +12,9 @@ lt-sched add --now 2030-01-01T00:00:00Z --name two --scenario "$T/two.json" \
 	--schedule '*/10 * * * *' >/dev/null || fail "add"
 lt-sched run-due --now 2030-01-01T00:10:01Z >"$T/a.out" 2>"$T/a.err" &
 a=$!
-sleep 1
+# Killed once its lt-run sends: the attempt is then recorded as running.
+sent() { [ "$(target_requests)" -gt 0 ]; }
+wait_until 5 sent || fail "no request sent: $(cat "$T/a.err")"
 kill -KILL "$a"
 wait "$a" 2>/dev/null
 # (its lt-run and lt-store, in their own process group, end by themselves)
@@ -26,4 +28,6 @@ lt-sched history --json --name two >"$T/h"
 [ "$(jget execution status "$T/h" | tr '\n' ' ')" = "success failed " ] || fail "history: $(cat "$T/h")"
 grep -q '"stderr":"lt-sched: abandoned: [^ ]*:'"$a"' stopped without finishing this attempt"' "$T/h" ||
 	fail "no abandoned note: $(cat "$T/h")"
-sleep 1.5 # let the orphaned run end before the target goes
+# Let the orphaned run end before the target goes.
+orphan_gone() { ! pgrep -f "$T/two.json" >/dev/null; }
+wait_until 5 orphan_gone
