@@ -209,13 +209,15 @@ static int send_response(struct mg_connection *conn, const struct mg_request_inf
 	return status;
 }
 
-/* Send res for a WebSocket handshake that is refused, then clear it.
+/* Send res for a WebSocket handshake that is refused (or answered as an
+ * ordinary request), then clear it.
  * civetweb marks such a connection as WebSocket as soon as it has read
  * the headers, and from then on its mg_response_header_* calls (and its
  * own error pages) write no status line and no headers: so they are
  * written here by hand, and the connection closed after the answer. */
 static int send_refusal(struct mg_connection *conn, struct lt_serve_response *res)
 {
+	const struct mg_request_info *ri = mg_get_request_info(conn);
 	int status = res->status;
 
 	mg_printf(conn,
@@ -231,10 +233,37 @@ static int send_refusal(struct mg_connection *conn, struct lt_serve_response *re
 		  res->www_authenticate ? "WWW-Authenticate: Bearer realm=\"lt-serve\"\r\n" : "",
 		  /* RFC 6455 4.4: a version we do not speak is answered with ours. */
 		  status == 426 ? "Sec-WebSocket-Version: 13\r\n" : "");
-	if (res->body_len)
+	if (strcmp(ri->request_method, "HEAD") != 0 && res->body_len)
 		mg_write(conn, res->body, res->body_len);
 	lt_serve_response_clear(res);
 	return status;
+}
+
+/* Answer an ordinary request; raw: write the status line and headers by
+ * hand (send_refusal), for a connection civetweb took for a WebSocket. */
+static int answer(struct mg_connection *conn, bool raw)
+{
+	const struct mg_request_info *ri = mg_get_request_info(conn);
+	struct lt_serve_response res;
+	size_t len;
+	bool too_large;
+
+	char *body = read_body(conn, ri, lt_serve_max_body(server), &len, &too_large);
+	struct lt_serve_request req = {
+		.method = ri->request_method,
+		.path = ri->local_uri,
+		.query = ri->query_string,
+		.authorization = mg_get_header(conn, "Authorization"),
+		.content_type = mg_get_header(conn, "Content-Type"),
+		.host = mg_get_header(conn, "Host"),
+		.origin = mg_get_header(conn, "Origin"),
+		.body = body ? body : "",
+		.body_len = body ? len : 0,
+		.body_too_large = too_large,
+	};
+	lt_serve_handle(server, &req, &res);
+	free(body);
+	return raw ? send_refusal(conn, &res) : send_response(conn, ri, &res);
 }
 
 /* Every WebSocket opening handshake comes here first.  civetweb 1.15
@@ -250,12 +279,19 @@ static int on_begin_request(struct mg_connection *conn)
 	const struct mg_request_info *ri = mg_get_request_info(conn);
 	const char *upgrade = mg_get_header(conn, "Upgrade");
 	const char *connection = mg_get_header(conn, "Connection");
+	const size_t ws_len = strlen(LT_SERVE_WS_PATH);
 	struct lt_serve_response res;
 
 	/* civetweb's own test for a WebSocket request. */
 	if (!upgrade || !connection || !strcasestr(upgrade, "websocket") ||
 	    !strcasestr(connection, "upgrade"))
 		return 0;
+	/* To another path than the WebSocket's, civetweb would answer a bare
+	 * "Error 404" line: it is an ordinary request, the Upgrade ignored
+	 * (RFC 9110 7.8 lets a server do so). */
+	if (!ri->local_uri || strncmp(ri->local_uri, LT_SERVE_WS_PATH, ws_len) ||
+	    (ri->local_uri[ws_len] && ri->local_uri[ws_len] != '/'))
+		return answer(conn, true);
 	struct lt_serve_request req = {
 		.method = ri->request_method,
 		.path = ri->local_uri,
@@ -287,30 +323,11 @@ static int on_begin_request(struct mg_connection *conn)
 	return send_refusal(conn, &res);
 }
 
+
 static int on_request(struct mg_connection *conn, void *data)
 {
-	const struct mg_request_info *ri = mg_get_request_info(conn);
-	struct lt_serve_response res;
-	size_t len;
-	bool too_large;
 	(void)data;
-
-	char *body = read_body(conn, ri, lt_serve_max_body(server), &len, &too_large);
-	struct lt_serve_request req = {
-		.method = ri->request_method,
-		.path = ri->local_uri,
-		.query = ri->query_string,
-		.authorization = mg_get_header(conn, "Authorization"),
-		.content_type = mg_get_header(conn, "Content-Type"),
-		.host = mg_get_header(conn, "Host"),
-		.origin = mg_get_header(conn, "Origin"),
-		.body = body ? body : "",
-		.body_len = body ? len : 0,
-		.body_too_large = too_large,
-	};
-	lt_serve_handle(server, &req, &res);
-	free(body);
-	return send_response(conn, ri, &res);
+	return answer(conn, false);
 }
 
 /* The lt-target program of the http benchmark suite: $LT_TARGET, else

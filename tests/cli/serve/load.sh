@@ -16,10 +16,13 @@
 # junk, bad Content-Lengths and chunks, bad WebSocket handshakes and
 # frames, slow-loris connections that never finish their headers.  After
 # each, GET /health must answer 200, and whatever lt-serve answered must
-# be an HTTP response (a status line), never a 5xx.  civetweb on its own
-# answered a WebSocket handshake without a key with a bare "Error 400"
-# line, took a one-byte key (101) and failed a long one with 500: the
-# handshake cases expect 400 / 426 / 403 as lt-serve(1) says.
+# be an HTTP response (a status line), never a 500 (503 for a full house
+# and 505 for HTTP/9.9 are answers).  civetweb on its own answered a
+# WebSocket handshake without a key with a bare "Error 400" line (no
+# status line), one to another path with a bare "Error 404", took a
+# one-byte key (101), failed a long one with 500 and hung up on a 33rd
+# subscriber: the handshake cases expect 400 / 426 / 403 / 503 as
+# lt-serve(1) says, and 200 for /health.
 #
 # lt-serve is stopped with SIGTERM and must exit 0 with a clean stderr: in
 # the sanitizer build (sh tests/cli/run.sh build-san ...) that is where
@@ -150,7 +153,7 @@ raw() {
 	printf '%-40s %s\n' "$1" "${status_line:-(closed, no answer)}" >>"$T/raw.log"
 	alive "$1"
 	if [ -n "$status_line" ]; then
-		printf '%s\n' "$status_line" | grep -Eq '^HTTP/[0-9.]+ ([1-4][0-9][0-9]|505) ' ||
+		printf '%s\n' "$status_line" | grep -Eq '^HTTP/[0-9.]+ ([1-4][0-9][0-9]|503|505) ' ||
 			fail "$1: answered \"$status_line\", not an HTTP response or a server error"
 	fi
 	if [ -n "$2" ]; then
@@ -222,6 +225,26 @@ ws 'Upgrade: websocket' 'Connection: Upgrade' "$KEY" >"$T/raw.in"; raw "WebSocke
 ws 'Upgrade: h2c' 'Connection: Upgrade' 'Sec-WebSocket-Version: 13' "$KEY" >"$T/raw.in"; raw "Upgrade: h2c" 426
 ws 'Upgrade: websocket' 'Sec-WebSocket-Version: 13' "$KEY" >"$T/raw.in"; raw "Upgrade without Connection" 426
 { ws 'Upgrade: websocket' 'Connection: Upgrade' 'Sec-WebSocket-Version: 13' "$KEY"; head -c 20000 /dev/urandom; } >"$T/raw.in"; raw "WebSocket, then random frames"
+{ printf 'GET /health HTTP/1.1\r\n%s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n%s\r\n\r\n' "$H" "$KEY"; } >"$T/raw.in"; raw "WebSocket handshake to /health" 200
+# the 33rd subscriber is told that there is no room (503)
+ws_pids=
+i=0
+while [ $i -lt 32 ]; do
+	background ws-client -n 1000 -w -t 30 "$sport" /api/load-testing/ws >/dev/null 2>&1
+	ws_pids="$ws_pids $bg"
+	i=$((i + 1))
+done
+i=0
+while [ $i -lt 100 ]; do
+	http GET /health
+	[ "$(field subscribers)" = 32 ] && break
+	sleep 0.1
+	i=$((i + 1))
+done
+[ "$(field subscribers)" = 32 ] || fail "32 subscribers did not connect: $(field subscribers)"
+ws 'Upgrade: websocket' 'Connection: Upgrade' 'Sec-WebSocket-Version: 13' "$KEY" >"$T/raw.in"; raw "a 33rd WebSocket subscriber" 503
+kill $ws_pids 2>/dev/null
+wait $ws_pids 2>/dev/null
 # an unmasked text frame claiming 2^63-1 bytes
 { ws 'Upgrade: websocket' 'Connection: Upgrade' 'Sec-WebSocket-Version: 13' "$KEY"; printf '\201\177\177\377\377\377\377\377\377\377abc'; } >"$T/raw.in"; raw "WebSocket frame of 2^63-1 bytes"
 # a masked text frame claiming 4 GiB
