@@ -1,7 +1,8 @@
 # Concurrency soak: about a minute of everything on ONE database at once.
 #   - lt-sched daemon with two schedules that fire every minute (its clock
 #     set 1 s before a minute, so both fire at once and again 60 s later),
-#     one through lt-regress check, one through lt-store;
+#     one through lt-regress check, one through lt-store, and lt-sched
+#     run-due every 2 s on the same clock, competing for each fire time;
 #   - lt-serve with a client polling its REST endpoints, a WebSocket
 #     subscriber, and runs started over its API (recorded second by second);
 #   - two loops of `lt-run --db` against lt-target (127.0.0.1), recording
@@ -59,6 +60,22 @@ start=$(date +%s)
 stop_at=$((start + soak_s))
 background lt-sched daemon --poll 5 --grace 20 --now 2030-01-01T00:00:59Z >"$T/sched.out" 2>"$T/sched.err"
 sched_pid=$bg
+
+# A second scheduler on the same clock: lt-sched run-due every 2 s.  The
+# lock in the database must give each fire time to one of them only.
+clock0=$(date -u -d 2030-01-01T00:00:59Z +%s)
+due_runner() {
+	k=0
+	while [ "$(date +%s)" -lt $((stop_at + 2)) ]; do
+		k=$((k + 1))
+		now=$(date -u -d "@$((clock0 + $(date +%s) - start))" +%Y-%m-%dT%H:%M:%SZ)
+		lt-sched run-due -q --now "$now" >"$T/due-$k.out" 2>"$T/due-$k.err"
+		echo "$? $k $now"
+		sleep 2
+	done >"$T/due.out"
+}
+background due_runner
+due_pid=$bg
 
 # ---- lt-serve, its pollers, a WebSocket subscriber ----
 start_serve
@@ -177,7 +194,7 @@ while [ "$(date +%s)" -lt "$stop_at" ]; do
 	sleep 0.3
 done
 
-wait "$run1" "$run2" "$checker_pid" "$ingester_pid" "$apirun_pid" "$poll1"
+wait "$run1" "$run2" "$checker_pid" "$ingester_pid" "$due_pid" "$apirun_pid" "$poll1"
 # The daemon's second fire time comes at 61 s: let both schedules run it.
 fires=1
 [ "$soak_s" -ge 60 ] && fires=2
@@ -262,6 +279,12 @@ for s in soak-check soak-store; do
 	n=$(grep -Ec "\"schedule\":\"$s\".*\"status\":\"(success|regression)\"" "$T/history")
 	[ "$n" -ge "$fires" ] || complain "schedule $s: $n executions in the audit trail, expected its $fires fire times"
 done
+# One execution per schedule and fire time, whichever scheduler ran it.
+dups=$(awk "$JSON_AWK"'{ k = jpath($0, "schedule") " " jpath($0, "fire_time") " " jpath($0, "attempt"); if (seen[k]++) print k }' "$T/history")
+[ -z "$dups" ] || complain "fire times run twice: $dups"
+# run-due: 0, or 1 for a regression it found; never an error.
+dues=$(wc -l <"$T/due.out")
+awk '$1 != 0 && $1 != 1 { exit 1 }' "$T/due.out" || complain "lt-sched run-due: $(awk '$1 != 0 && $1 != 1' "$T/due.out" | head -n 3)"
 for id in $(jget execution run_id "$T/history"); do
 	got=$(sqlite3 -batch "$db" "SELECT status FROM load_test_results WHERE run_id = '$id'")
 	[ "$got" = complete ] || complain "scheduled run $id is recorded as '$got'"
@@ -280,6 +303,6 @@ r=$(sqlite3 -batch "$db" 'PRAGMA foreign_key_check' 2>&1)
 total_runs=$(sqlite3 -batch "$db" 'SELECT count(*) FROM load_test_results')
 total_samples=$(sqlite3 -batch "$db" 'SELECT count(*) FROM run_samples')
 echo "# soak: ${duration} s; at most $writers_max processes held the database open at once, $recording_max runs were being recorded at once; the WAL reached $((wal_max / 1024)) KiB" >&2
-echo "# lt-run --db: $runs runs, $samples samples, all recorded; API runs: $api_runs; scheduled: $sched_runs; checks: $checks; lt-store: $stored runs in $ingests streams; watch verdicts: $verdicts" >&2
+echo "# lt-run --db: $runs runs, $samples samples, all recorded; API runs: $api_runs; scheduled: $sched_runs (daemon and $dues run-due passes); checks: $checks; lt-store: $stored runs in $ingests streams; watch verdicts: $verdicts" >&2
 echo "# database: $total_runs runs, $total_samples samples; lt-serve: $requests API requests polled, $ws_msgs WebSocket messages" >&2
 [ "$bad" = 0 ] || exit 1
