@@ -31,7 +31,8 @@ if [ "$vg" = 1 ]; then
 fi
 
 # The cases not run under valgrind, each with its reason: the ones that
-# measure time itself, where a slowdown factor cannot help.  Keep it short.
+# measure time or memory themselves (latencies, throughput, RSS) or would
+# run for hours, where a slowdown factor cannot help.  Keep it short.
 vg_skip() {
 	case $1 in
 	regress/experiment|regress/thresholds|sched/batch)
