@@ -41,7 +41,7 @@ vg_skip() {
 		echo "compares the request counts of 4 shards and 1 generator: under valgrind they measure CPU shares" ;;
 	bench/plausible|bench/sleep|bench/compare|bench/recommend|bench/status)
 		echo "checks lt-bench's measured times and memory; under valgrind a spawn is a fork of valgrind itself (+30 ms, +50 MiB)" ;;
-	run/endless|run/many-endpoints)
+	run/many-endpoints)
 		echo "bounds lt-run's peak RSS; under valgrind RSS is valgrind's shadow memory" ;;
 	store/huge-stream) echo "streams 1 GB through lt-store, hours at valgrind's 0.2 MB/s" ;;
 	reliability/kill9) echo "hundreds of kill -9 at random moments: a killed process leaves no leak report" ;;
