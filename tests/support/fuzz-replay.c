@@ -4,7 +4,8 @@
  * through the real parsers.
  *
  *     fuzz-replay TARGET FILE...      TARGET: scenario, ndjson, hist,
- *                                     thresholds, cron, schedule, store
+ *                                     thresholds, cron, schedule, store,
+ *                                     h1, serve
  *     fuzz-replay --list              the targets, one a line
  *
  * Each file's bytes go to the target's LLVMFuzzerTestOneInput once.  A
@@ -38,6 +39,12 @@
 #define LLVMFuzzerTestOneInput fuzz_store_one
 #include "../fuzz/fuzz_store.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_h1_one
+#include "../fuzz/fuzz_h1.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_serve_one
+#include "../fuzz/fuzz_serve.c"
+#undef LLVMFuzzerTestOneInput
 
 #include <errno.h>
 #include <stdio.h>
@@ -55,6 +62,8 @@ static const struct {
 	{"cron", fuzz_cron_one},
 	{"schedule", fuzz_schedule_one},
 	{"store", fuzz_store_one},
+	{"h1", fuzz_h1_one},
+	{"serve", fuzz_serve_one},
 };
 
 #define N_TARGETS (sizeof replay_targets / sizeof replay_targets[0])
