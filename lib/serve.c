@@ -317,6 +317,27 @@ static void reply_json(struct lt_serve_response *res, int status, cJSON *j)
 	reply_text(res, status, CT_JSON, text, text ? strlen(text) : 0);
 }
 
+/* Make s valid UTF-8 in place: each byte that does not start a valid
+ * sequence becomes '?'.  Details quote the request (its path, a query
+ * parameter), whose bytes can be anything, and cut quotes at a byte count
+ * ("%.200s", the detail's size) that can fall inside a character; an
+ * answer with them as they are is no JSON (RFC 8259 8.1). */
+static void utf8_scrub(char *s)
+{
+	size_t i = 0, len = strlen(s);
+
+	while (i < len) {
+		unsigned char c = (unsigned char)s[i];
+		size_t n = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3
+			 : (c & 0xf8) == 0xf0 ? 4 : 0;
+		if (n && i + n <= len && lti_utf8_valid(s + i, n)) {
+			i += n;
+		} else {
+			s[i++] = '?';
+		}
+	}
+}
+
 static void reply_error(struct lt_serve_response *res, int status, const char *code,
 			const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 static void reply_error(struct lt_serve_response *res, int status, const char *code,
@@ -329,6 +350,7 @@ static void reply_error(struct lt_serve_response *res, int status, const char *c
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof detail, fmt, ap);
 	va_end(ap);
+	utf8_scrub(detail);
 	cJSON_AddStringToObject(j, "error", code);
 	cJSON_AddStringToObject(j, "detail", detail);
 	reply_json(res, status, j);

@@ -4,6 +4,7 @@
 #include "unit.h"
 #include "db.h"
 #include "serve.h"
+#include "util.h"
 
 #include <cjson/cJSON.h>
 #include <pthread.h>
@@ -168,6 +169,29 @@ static char *wait_run(const char *run_id, int seconds)
 	ck_abort_msg("run %s still running after %d s", run_id, seconds);
 	return NULL;
 }
+
+/* Error details quote the request, whose bytes can be anything, and cut
+ * quotes at a byte count: the answer stays UTF-8, so stays JSON (found by
+ * tests/fuzz/fuzz_serve.c). */
+START_TEST(error_details_utf8)
+{
+	char path[300];
+
+	struct answer a = req("GET", API "/s\xff" "enarios", NULL, NULL);
+	ck_assert_int_eq(a.status, 404);
+	ck_assert_msg(lti_utf8_valid(a.res.body, a.res.body_len), "%s", a.res.body);
+	ck_assert_ptr_nonnull(strstr(str(&a, "detail"), "/s?enarios"));
+	done(&a);
+	/* "%.200s" of the path ends inside the two bytes of "\u00e9". */
+	memset(path, 'a', 199);
+	path[0] = '/';
+	memcpy(path + 199, "\xc3\xa9", 3);
+	a = req("GET", path, NULL, NULL);
+	ck_assert_int_eq(a.status, 404);
+	ck_assert_msg(lti_utf8_valid(a.res.body, a.res.body_len), "%s", a.res.body);
+	done(&a);
+}
+END_TEST
 
 START_TEST(routes_unknown_and_methods)
 {
@@ -835,6 +859,7 @@ Suite *lt_test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, routes_unknown_and_methods);
+	tcase_add_test(tc, error_details_utf8);
 	tcase_add_test(tc, health_and_metrics);
 	tcase_add_test(tc, dashboard_is_self_contained);
 	tcase_add_test(tc, auth_with_token);
