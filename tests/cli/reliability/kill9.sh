@@ -1,6 +1,6 @@
-# kill -9 at random moments: 50 kills of lt-run --db (against lt-target),
-# lt-store ingesting a big stream (from a file and from a pipe) and
-# lt-regress check.  After every kill the database passes
+# kill -9 at random moments: 62 kills of lt-run --db (against lt-target),
+# lt-store ingesting a big stream (from a file and from a pipe),
+# lt-regress check and lt-sched run-due.  After every kill the database passes
 # `PRAGMA integrity_check` and `PRAGMA foreign_key_check`, no run shows as
 # complete without its summary, and the command's work is all there or
 # not there:
@@ -37,9 +37,10 @@ kill_after() {
 	kills=$((kills + 1))
 }
 
-# sql DB QUERY: one value
+# sql DB QUERY: one value (waiting, as lt does, for a writer that holds
+# the database: a pipeline a killed lt-sched left behind may be recording)
 sql() {
-	sqlite3 -batch "$1" "$2" 2>&1
+	sqlite3 -batch -cmd '.timeout 10000' "$1" "$2" 2>&1
 }
 
 # db_intact DB WHAT: the checks every database must pass after a kill.
@@ -147,7 +148,7 @@ r=$(sql "$db" "SELECT status, summary IS NOT NULL, (SELECT count(*) FROM run_sam
 	check_fail "lt-run --db after the kills" "recorded as $r"
 run lt-store list --db "$db" --limit 0
 [ "$rc" = 0 ] || check_fail "lt-store list after the kills" "exit $rc: $(cat "$T/err")"
-echo "# lt-run --db: $((kills - k0)) kills ($((hits - h0)) while running), $samples samples on stdout, $lost of them not recorded"
+echo "# lt-run --db: $((kills - k0)) kills ($((hits - h0)) while running), $samples samples on stdout, $lost of them not recorded" >&2
 [ "$CHECK_FAILED" = "$failed_before" ] && check_ok "lt-run --db survives $((kills - k0)) kills"
 
 # ---- lt-store ----------------------------------------------------------
@@ -203,7 +204,7 @@ run lt-store -q --db "$db" "$T/big.ndjson"
 r=$(sql "$db" "SELECT count(*) FROM load_test_results WHERE run_id LIKE 's1-%' AND status = 'complete' AND summary IS NOT NULL AND (SELECT count(*) FROM run_samples s WHERE s.run_id = load_test_results.run_id) = 8")
 [ "$r" = "$runs" ] || check_fail "lt-store after the kills" "$r of $runs runs recorded whole"
 stored=$(sql "$db" "SELECT count(*) FROM load_test_results")
-echo "# lt-store: $((kills - k0)) kills ($((hits - h0)) while running), $stored runs recorded whole"
+echo "# lt-store: $((kills - k0)) kills ($((hits - h0)) while running), $stored runs recorded whole" >&2
 [ "$CHECK_FAILED" = "$failed_before" ] && check_ok "lt-store survives $((kills - k0)) kills"
 
 # ---- lt-regress check ---------------------------------------------------
@@ -269,11 +270,73 @@ run lt-regress check --db "$db" --json <"$T/check.ndjson"
 [ "$rc" = 0 ] || check_fail "lt-regress check after the kills" "exit $rc: $(cat "$T/err")"
 grep -q '"type":"verdict".*"status":"pass"' "$T/out" ||
 	check_fail "lt-regress check after the kills" "no passing verdict: $(head -c 300 "$T/out")"
-echo "# lt-regress check: $((kills - k0)) kills ($((hits - h0)) while running)"
+echo "# lt-regress check: $((kills - k0)) kills ($((hits - h0)) while running)" >&2
 [ "$CHECK_FAILED" = "$failed_before" ] && check_ok "lt-regress check survives $((kills - k0)) kills"
 
+# ---- lt-sched -------------------------------------------------------------
+# lt-sched run-due killed at random moments of an execution: while it takes
+# the fire time's lock, while its lt-run | lt-store pipeline runs (in a
+# process group of its own, which ends by itself and records its run), or
+# while it records the attempt.  Each kill hits a new fire time (minute i
+# of a fixed day), so every pass has work.  Afterwards: the database is
+# intact, an attempt recorded "success" has its run complete, a fire time
+# holds at most one lock, and the next pass runs: it records an attempt
+# the kill left "running" as failed ("abandoned") and runs its own fire
+# time to success.
+db="$T/sched.db" failed_before=$CHECK_FAILED
+k0=$kills h0=$hits
+cat >"$T/sched.json" <<JSON
+{"id": "kill9-sched", "name": "kill9 sched",
+ "config": {"baseUrl": "$base", "endpoints": [{"path": "/json?delay_ms=2"}],
+            "users": {"concurrent": 1}, "duration": {"total": 1}}}
+JSON
+run lt-sched add --db "$db" --now 2030-01-01T00:00:00Z --name k9 --scenario "$T/sched.json" \
+	--schedule '* * * * *'
+[ "$rc" = 0 ] || fail "lt-sched add: exit $rc: $(cat "$T/err")"
+# A pass left alone, to time it.
+start=$(now_ms)
+run lt-sched run-due --db "$db" -q --now 2030-01-01T01:00:01Z
+[ "$rc" = 0 ] || fail "lt-sched run-due: exit $rc: $(cat "$T/err")"
+took=$(($(now_ms) - start + 1))
+# sched_settled: wait (5 s at most) for the pipelines a killed lt-sched
+# left behind to finish, so that the next check sees their end.
+sched_settled() {
+	n=0
+	while { pgrep -x lt-run || pgrep -x lt-store; } >/dev/null 2>&1 && [ "$n" -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+for i in $(seq 1 12); do
+	ms=$(rand "$took")
+	minute=$(printf '%02d' "$i")
+	what="lt-sched run-due, kill $i after $ms ms"
+	lt-sched run-due --db "$db" -q --now "2030-01-01T02:$minute:01Z" >/dev/null 2>"$T/sched.err" &
+	kill_after "$ms" $!
+	sched_settled
+	db_intact "$db" "$what" || continue
+	r=$(sql "$db" "SELECT count(*) FROM test_executions e WHERE e.status = 'success' AND NOT EXISTS (SELECT 1 FROM load_test_results r WHERE r.run_id = e.run_id AND r.status = 'complete' AND r.summary IS NOT NULL)")
+	[ "$r" = 0 ] || check_fail "$what" "$r successful attempts without their run recorded complete"
+	r=$(sql "$db" "SELECT count(*) FROM (SELECT schedule, fire_time FROM schedule_locks GROUP BY schedule, fire_time HAVING count(*) > 1)")
+	[ "$r" = 0 ] || check_fail "$what" "$r fire times locked twice"
+done
+# The next pass works: attempts left running are closed, its own fire
+# time runs to success.
+run lt-sched run-due --db "$db" --now 2030-01-01T03:00:01Z
+[ "$rc" = 0 ] || check_fail "lt-sched run-due after the kills" "exit $rc: $(cat "$T/err")"
+r=$(sql "$db" "SELECT count(*) FROM test_executions WHERE status = 'running'")
+[ "$r" = 0 ] || check_fail "lt-sched run-due after the kills" "$r attempts still shown running"
+r=$(sql "$db" "SELECT e.status FROM test_executions e JOIN schedule_locks l ON l.execution_id = e.execution_id WHERE l.fire_time LIKE '2030-01-01T03:00%' ORDER BY e.attempt DESC LIMIT 1")
+[ "$r" = success ] || check_fail "lt-sched run-due after the kills" "its own fire time: '$r' ($(cat "$T/err"))"
+run lt-sched history --db "$db" --limit 0
+[ "$rc" = 0 ] || check_fail "lt-sched history after the kills" "exit $rc: $(cat "$T/err")"
+ok_runs=$(sql "$db" "SELECT count(*) FROM test_executions WHERE status = 'success'")
+abandoned=$(sql "$db" "SELECT count(*) FROM test_executions WHERE status = 'failed' AND stderr LIKE '%abandoned%'")
+echo "# lt-sched: $((kills - k0)) kills ($((hits - h0)) while running), $ok_runs attempts recorded successful, $abandoned found abandoned and closed" >&2
+[ "$CHECK_FAILED" = "$failed_before" ] && check_ok "lt-sched survives $((kills - k0)) kills"
+
 if [ "$CHECK_FAILED" = 0 ]; then
-	echo "# kill9: $kills kills, $hits of them while the program ran, all survived"
+	echo "# kill9: $kills kills, $hits of them while the program ran, all survived" >&2
 else
-	echo "# kill9: $kills kills, $hits of them while the program ran, some NOT survived"
+	echo "# kill9: $kills kills, $hits of them while the program ran, some NOT survived" >&2
 fi
