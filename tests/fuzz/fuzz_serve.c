@@ -1,6 +1,7 @@
 /* fuzz_serve.c -- lt-serve's request handling (lt_serve_handle) on any
  * request, as a hostile client would send it, against a server with a
- * database that holds a run, a baseline and an alert.
+ * database that holds a run, a baseline, a regression check and an
+ * alert.
  *
  * Input framing (the seeds in corpus/fuzz_serve/ are written this way):
  *   byte 0        flags:
@@ -88,7 +89,42 @@ static const char serve_fuzz_run[] =
 	"{\"type\":\"summary\",\"v\":1,\"run_id\":\"6b1f7a52-3c4d-4e8f-9a0b-1c2d3e4f5a6b\",\"duration_s\":4,\"requests\":130,\"errors\":1,\"error_rate\":0.7692,\"throughput\":{\"avg\":32.5,\"peak\":34},\"latency_ms\":{\"min\":8.077,\"mean\":26.198,\"p50\":24.039,\"p90\":38.159,\"p95\":39.631,\"p99\":149.823,\"max\":170.16,\"stddev\":19.074},\"users\":{\"peak\":10},\"endpoints\":[{\"name\":\"GET /health\",\"method\":\"GET\",\"path\":\"/health\",\"requests\":94,\"errors\":1,\"latency_ms\":{\"min\":9.445,\"mean\":25.338,\"p50\":23.623,\"p90\":38.703,\"p95\":39.663,\"p99\":149.83,\"max\":149.83},\"hist\":{\"v\":1,\"n\":94,\"min\":9445,\"max\":149830,\"sum\":2381788,\"sumsq\":84045926924,\"b\":[4252,1,59,2,83,1,10,1,5,1,97,1,19,1,13,1,20,1,36,1,12,1,12,1,11,1,3,1,9,1,83,1,33,1,54,1,93,1,24,1,66,1,4,1,7,1,5,1,20,1,7,1,6,1,39,1,142,1,24,2,23,1,43,1,6,1,35,1,25,1,9,1,18,1,43,1,20,1,7,1,17,1,24,1,7,1,38,1,9,1,13,1,13,1,11,1,36,1,53,1,3,1,1,1,20,1,25,1,49,1,46,1,20,1,36,1,30,1,24,1,8,1,20,1,30,1,17,1,15,1,22,1,4,1,9,1,6,1,22,1,22,2,11,1,12,1,18,1,20,1,10,1,8,1,6,1,44,1,33,1,22,1,18,1,13,1,1,1,4,1,11,1,1,1,3,1,1,1,1,1,1974,1]}},{\"name\":\"GET /api/status\",\"method\":\"GET\",\"path\":\"/api/status\",\"requests\":36,\"errors\":0,\"latency_ms\":{\"min\":8.077,\"mean\":28.445,\"p50\":24.935,\"p90\":38.159,\"p95\":38.671,\"p99\":170.16,\"max\":170.16},\"hist\":{\"v\":1,\"n\":36,\"min\":8077,\"max\":170160,\"sum\":1024006,\"sumsq\":52475707398,\"b\":[4067,1,153,1,20,1,87,1,120,1,502,1,71,1,17,1,212,1,24,1,96,1,39,1,20,1,87,2,83,1,16,1,40,1,31,1,43,1,39,1,78,1,63,1,15,1,15,1,128,1,25,1,1,1,11,1,95,1,14,1,1,1,99,1,6,1,10,1,2169,1]}}],\"thresholds\":[{\"metric\":\"responseTime.p95\",\"op\":\"<\",\"limit\":500,\"value\":39.631,\"ok\":true},{\"metric\":\"errorRate\",\"op\":\"<\",\"limit\":5,\"value\":0.7692,\"ok\":true}],\"passed\":true,\"interrupted\":false,\"hist\":{\"v\":1,\"n\":130,\"min\":8077,\"max\":170160,\"sum\":3405794,\"sumsq\":136521634322,\"b\":[4067,1,153,1,20,1,12,1,59,2,16,1,67,1,10,1,5,1,38,1,59,1,19,1,13,1,20,1,36,1,12,1,12,1,11,1,3,1,9,1,83,1,33,1,54,1,93,1,24,1,21,1,45,1,4,1,7,1,5,1,10,1,10,1,7,2,6,1,39,1,142,1,24,2,1,1,22,1,2,1,41,1,6,1,35,1,14,1,11,1,9,1,18,1,1,1,20,1,22,1,20,1,7,1,17,1,21,2,3,1,7,1,38,1,9,1,13,1,13,2,11,1,5,1,31,1,9,1,31,1,13,1,3,1,1,1,20,1,6,1,19,1,20,1,29,1,46,1,3,1,17,1,36,1,10,1,15,1,5,1,10,1,14,1,8,1,20,1,30,1,17,1,15,1,22,1,2,1,2,1,9,1,6,1,8,1,1,1,11,1,2,1,22,2,11,1,12,1,18,1,20,1,10,2,8,1,6,2,1,1,43,1,33,1,22,1,1,1,6,1,10,1,1,1,13,1,1,1,4,1,11,1,1,1,3,1,1,1,1,1,1974,1,159,1]}}\n"
 	;
 
-/* An alert of that run, as lt-regress check records them. */
+/* A regression check of that run and one of its alerts, as lt-regress
+ * check records them (tests/fuzz/corpus/fuzz_store/check.ndjson), so that
+ * the reports have something to show. */
+static const char serve_fuzz_verdict[] =
+	"{\"type\":\"verdict\",\"v\":1,\"check_id\":\"139f8c0a-6d8b-4022-841f-c8db0a266f78\",\"scenario_id\":"
+	"\"api-health-check\",\"run_id\":\"6b1f7a52-3c4d-4e8f-9a0b-1c2d3e4f5a6b\",\"environment\":\"defaul"
+	"t\",\"baseline_id\":1,\"baseline_run_id\":\"34967555-030e-410d-9b8e-7c6bb8dc989a\",\"baseline_ve"
+	"rsion\":\"\",\"model\":\"baseline-run\",\"status\":\"critical\",\"metrics\":[{\"metric\":\"responseTime."
+	"mean\",\"baseline\":2.62,\"current\":30.902,\"change_pct\":1079.465649,\"worse_pct\":1079.465649,"
+	"\"method\":\"statistical\",\"test\":\"welch\",\"p_value\":1.9110029963508984e-13,\"q_value\":2.67540"
+	"4194891258e-13,\"effect\":93.489792,\"warning_pct\":10,\"critical_pct\":25,\"history_runs\":1,\"s"
+	"everity\":\"critical\",\"status\":\"regression\"},{\"metric\":\"responseTime.p50\",\"baseline\":2.34,"
+	"\"current\":30.711,\"change_pct\":1212.435897,\"worse_pct\":1212.435897,\"method\":\"statistical\""
+	",\"test\":\"bootstrap\",\"p_value\":0,\"q_value\":0,\"effect\":2926.638853,\"warning_pct\":10,\"criti"
+	"cal_pct\":25,\"history_runs\":1,\"severity\":\"critical\",\"status\":\"regression\"},{\"metric\":\"res"
+	"ponseTime.p90\",\"baseline\":3.334,\"current\":31.239,\"change_pct\":836.982603,\"worse_pct\":836"
+	".982603,\"method\":\"statistical\",\"test\":\"bootstrap\",\"p_value\":0,\"q_value\":0,\"effect\":492.6"
+	"16933,\"warning_pct\":10,\"critical_pct\":25,\"history_runs\":1,\"severity\":\"critical\",\"status\""
+	":\"regression\"},{\"metric\":\"responseTime.p95\",\"baseline\":4.181,\"current\":31.751,\"change_pc"
+	"t\":659.411624,\"worse_pct\":659.411624,\"method\":\"statistical\",\"test\":\"bootstrap\",\"p_value\""
+	":0,\"q_value\":0,\"effect\":101.283863,\"warning_pct\":10,\"critical_pct\":25,\"history_runs\":1,\""
+	"severity\":\"critical\",\"status\":\"regression\"},{\"metric\":\"responseTime.p99\",\"baseline\":6.25"
+	"7,\"current\":34.351,\"change_pct\":449.001119,\"worse_pct\":449.001119,\"method\":\"statistical\""
+	",\"test\":\"bootstrap\",\"p_value\":1.5695791778047378e-126,\"q_value\":2.7467635611582913e-126,"
+	"\"effect\":23.898971,\"warning_pct\":10,\"critical_pct\":25,\"history_runs\":1,\"severity\":\"criti"
+	"cal\",\"status\":\"regression\"},{\"metric\":\"throughput.avg\",\"baseline\":1524.167,\"current\":129"
+	".167,\"change_pct\":-91.525404,\"worse_pct\":91.525404,\"method\":\"statistical\",\"test\":\"welch\""
+	",\"p_value\":7.275488955855763e-08,\"q_value\":8.488070448498391e-08,\"effect\":-22.282671,\"wa"
+	"rning_pct\":10,\"critical_pct\":25,\"history_runs\":1,\"severity\":\"critical\",\"status\":\"regress"
+	"ion\"},{\"metric\":\"errorRate\",\"baseline\":0,\"current\":0,\"change_pct\":0,\"worse_pct\":0,\"metho"
+	"d\":\"statistical\",\"test\":\"two-proportion\",\"p_value\":0.5,\"q_value\":0.5,\"effect\":0,\"warning"
+	"_pct\":50,\"critical_pct\":100,\"history_runs\":1,\"severity\":\"none\",\"status\":\"ok\"}],\"alerts\":"
+	"6,\"created_at\":\"2026-11-27T03:54:02.237Z\"}"
+;
+
+
 static const char serve_fuzz_alert[] =
 	"{\"type\":\"alert\",\"v\":1,\"alert_id\":\"41837afb-1ab4-4f19-8913-abbf1be7a3e6\","
 	"\"scenario_id\":\"api-health-check\",\"run_id\":\"6b1f7a52-3c4d-4e8f-9a0b-1c2d3e4f5a6b\","
@@ -173,9 +209,10 @@ static void serve_fuzz_setup(void)
 	    lt_store_ingest(db, in, "run-small.ndjson", NULL, NULL, &err) != LT_OK)
 		fuzz_fail("setup: ingest: %s", lt_errmsg(&err));
 	fclose(in);
-	cJSON *alert = cJSON_Parse(serve_fuzz_alert);
-	if (!alert || lt_db_ingest_record(db, alert, &err) != LT_OK)
-		fuzz_fail("setup: alert: %s", lt_errmsg(&err));
+	cJSON *verdict = cJSON_Parse(serve_fuzz_verdict), *alert = cJSON_Parse(serve_fuzz_alert);
+	if (!verdict || !alert || lt_db_check_record(db, verdict, &alert, 1, &err) != LT_OK)
+		fuzz_fail("setup: check: %s", lt_errmsg(&err));
+	cJSON_Delete(verdict);
 	cJSON_Delete(alert);
 	lt_db_close(db);
 
