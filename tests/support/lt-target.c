@@ -117,6 +117,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/epoll.h>
+#include <sys/prctl.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -1740,7 +1741,12 @@ static void worker_accept(struct worker *w)
 	}
 }
 
-static int worker_timeout_ms(struct worker *w)
+/* Microseconds until the worker's next timer; -1: none.  epoll_pwait2
+ * (Linux 5.11) sleeps to the microsecond, so a delay_ms=10 answer leaves
+ * at 10.0x ms, not at the next whole millisecond; older kernels get
+ * epoll_wait's milliseconds, rounded up (a timer must never fire early:
+ * delay_ms is a minimum). */
+static int64_t worker_timeout_us(struct worker *w)
 {
 	int64_t next = INT64_MAX;
 	if (w->heap_len)
@@ -1752,17 +1758,28 @@ static int worker_timeout_ms(struct worker *w)
 	int64_t left = next - now_us();
 	if (left <= 0)
 		return 0;
-	/* round up: a timer must never fire early (delay_ms is a minimum) */
-	int64_t ms = (left + 999) / 1000;
-	return ms > 60000 ? 60000 : (int)ms;
+	return left > 60000000 ? 60000000 : left;
+}
+
+static int worker_wait(struct worker *w, struct epoll_event *evs)
+{
+	int64_t us = worker_timeout_us(w);
+	struct timespec ts = {(time_t)(us / 1000000), (long)(us % 1000000) * 1000};
+	int n = epoll_pwait2(w->epfd, evs, EVENTS_PER_WAIT, us < 0 ? NULL : &ts, NULL);
+	if (n < 0 && errno == ENOSYS)
+		n = epoll_wait(w->epfd, evs, EVENTS_PER_WAIT, us < 0 ? -1 : (int)((us + 999) / 1000));
+	return n;
 }
 
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct epoll_event evs[EVENTS_PER_WAIT];
+	/* Wake on time: the kernel's default 50 us of timer slack would be
+	 * added to every delay. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
 	while (!atomic_load(&stopping)) {
-		int n = epoll_wait(w->epfd, evs, EVENTS_PER_WAIT, worker_timeout_ms(w));
+		int n = worker_wait(w, evs);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
