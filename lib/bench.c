@@ -259,35 +259,12 @@ static lt_rc spawn_error(const char *prog, int e, struct lt_err *err)
 	return lt_err_set(err, LT_EIO, "%s: cannot start: %s", prog, strerror(e));
 }
 
-/* Find prog as execvp would: a name with a slash as it is, else the first
- * executable regular file of that name in $PATH.  Done before the clock
- * starts, so that the search is not timed, and by hand because
- * posix_spawnp reports a failed exec only where vfork is real (not under
- * valgrind, say). */
+/* Find prog before the clock starts (lti_find_program), so that the
+ * search is not timed and a missing program is an error, not exit 127. */
 static lt_rc resolve(const char *prog, char *out, size_t len, struct lt_err *err)
 {
-	const char *path = getenv("PATH"), *p;
-	struct stat st;
-
-	if (strchr(prog, '/')) {
-		if (stat(prog, &st) != 0 || access(prog, X_OK) != 0)
-			return spawn_error(prog, errno, err);
-		if (S_ISDIR(st.st_mode))
-			return spawn_error(prog, EISDIR, err);
-		snprintf(out, len, "%s", prog);
-		return LT_OK;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;; p += strcspn(p, ":") + 1) {
-		size_t n = strcspn(p, ":");
-		if ((size_t)snprintf(out, len, "%.*s/%s", (int)n, n ? p : ".", prog) < len &&
-		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
-			return LT_OK;
-		if (!p[n])
-			break;
-	}
-	return spawn_error(prog, ENOENT, err);
+	int e = lti_find_program(prog, out, len);
+	return e ? spawn_error(prog, e, err) : LT_OK;
 }
 
 static void fill_rusage(struct lt_bench_exec_result *res, const struct rusage *ru, int status)

@@ -1168,8 +1168,10 @@ static int spawn(const char *path, char *const argv[], int in, int out, int errf
 		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, out, 1);
 	posix_spawn_file_actions_adddup2(&fa, errfd, 2);
-	rc = strchr(path, '/') ? posix_spawn(pid, path, &fa, &at, argv, environ)
-			       : posix_spawnp(pid, path, &fa, &at, argv, environ);
+	char found[PATH_MAX];
+	rc = lti_find_program(path, found, sizeof found);
+	if (!rc)
+		rc = posix_spawn(pid, found, &fa, &at, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	posix_spawnattr_destroy(&at);
 	return rc;

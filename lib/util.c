@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 void lti_time_format(double t, char buf[LTI_TIME_LEN])
 {
@@ -233,4 +235,31 @@ bool lti_utf8_valid(const char *str, size_t len)
 char *lti_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+int lti_find_program(const char *prog, char *out, size_t len)
+{
+	const char *path = getenv("PATH"), *p;
+	struct stat st;
+
+	if (strchr(prog, '/')) {
+		if (stat(prog, &st) != 0 || access(prog, X_OK) != 0)
+			return errno;
+		if (S_ISDIR(st.st_mode))
+			return EISDIR;
+		if ((size_t)snprintf(out, len, "%s", prog) >= len)
+			return ENAMETOOLONG;
+		return 0;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; p += strcspn(p, ":") + 1) {
+		size_t n = strcspn(p, ":");
+		if ((size_t)snprintf(out, len, "%.*s/%s", (int)n, n ? p : ".", prog) < len &&
+		    stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+			return 0;
+		if (!p[n])
+			break;
+	}
+	return ENOENT;
 }

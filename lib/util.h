@@ -49,4 +49,12 @@ bool lti_utf8_valid(const char *s, size_t len);
 /* Duplicate s (NULL gives NULL); new, or NULL when out of memory. */
 char *lti_strdup(const char *s);
 
+/* Find prog as execvp would: a name with a slash as it is, else the first
+ * executable regular file of that name in $PATH (default
+ * /usr/local/bin:/usr/bin:/bin), written to out[len].  0, or the errno
+ * that exec would give (ENOENT, EACCES, EISDIR, ENAMETOOLONG...).  Done
+ * by hand before posix_spawn because posix_spawnp reports a failed exec
+ * only where vfork is real (not under valgrind, say). */
+int lti_find_program(const char *prog, char *out, size_t len);
+
 #endif

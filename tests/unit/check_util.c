@@ -3,6 +3,7 @@
 #include "lt.h"
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -87,6 +88,34 @@ START_TEST(test_read_file_limits)
 }
 END_TEST
 
+/* lti_find_program searches as execvp does; a missing program is ENOENT
+ * before anything is started (posix_spawnp cannot say so under valgrind). */
+START_TEST(test_find_program)
+{
+	char out[4096];
+	const char *saved = getenv("PATH");
+	char *path = saved ? strdup(saved) : NULL;
+
+	setenv("PATH", "/nonexistent-dir::/bin:/usr/bin", 1);
+	ck_assert_int_eq(lti_find_program("sh", out, sizeof out), 0);
+	ck_assert_msg(strstr(out, "/sh") != NULL, "found %s", out);
+	ck_assert_int_eq(lti_find_program("lt-no-such-program", out, sizeof out), ENOENT);
+	ck_assert_int_eq(lti_find_program("/bin/sh", out, sizeof out), 0);
+	ck_assert_str_eq(out, "/bin/sh");
+	ck_assert_int_eq(lti_find_program("/tmp", out, sizeof out), EISDIR);
+	ck_assert_int_eq(lti_find_program("/nonexistent-dir/x", out, sizeof out), ENOENT);
+	/* too long for the buffer: never a truncated path */
+	ck_assert_int_eq(lti_find_program("/bin/sh", out, 4), ENAMETOOLONG);
+	ck_assert_int_eq(lti_find_program("sh", out, 4), ENOENT);
+	if (path) {
+		setenv("PATH", path, 1);
+		free(path);
+	} else {
+		unsetenv("PATH");
+	}
+}
+END_TEST
+
 Suite *lt_test_suite(void)
 {
 	Suite *s = suite_create("util");
@@ -97,6 +126,7 @@ Suite *lt_test_suite(void)
 	tcase_add_test(tc, test_uuid_shape);
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_read_file_limits);
+	tcase_add_test(tc, test_find_program);
 	suite_add_tcase(s, tc);
 	return s;
 }
