@@ -1459,6 +1459,12 @@ static void h_run(struct call *c)
 		reply_error(c->res, 403, "forbidden", "%s", why);
 		goto out;
 	}
+	if (dry && sc->config.duration.total_s > LT_SERVE_PLAN_MAX_S) {
+		reply_error(c->res, 400, "invalid_request", "options.dryRun: a run of %.0f s is "
+			    "longer than the %.0f s the API plans (each second is listed): plan it "
+			    "with lt-run --dry-run", sc->config.duration.total_s, LT_SERVE_PLAN_MAX_S);
+		goto out;
+	}
 	if (dry) {
 		cJSON *j = cJSON_CreateObject();
 		cJSON_AddBoolToObject(j, "dryRun", true);

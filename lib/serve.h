@@ -86,6 +86,13 @@
 /* Finished runs remembered for GET /status (the database has them all). */
 #define LT_SERVE_RECENT_RUNS      20
 
+/* The longest run a dry run (POST /run with options.dryRun) plans over
+ * the API: one day (longer is 400).  The plan lists every second, some
+ * 45 bytes of answer each: a day is 4 MB, while the 30 days a scenario
+ * may last took seconds of CPU and 600 MB of memory per request.
+ * lt-run --dry-run plans any run. */
+#define LT_SERVE_PLAN_MAX_S       86400.0
+
 /* Results per page of GET /results at most, and the default. */
 #define LT_SERVE_PAGE_MAX         500
 #define LT_SERVE_PAGE_DEFAULT     20

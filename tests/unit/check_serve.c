@@ -461,6 +461,15 @@ START_TEST(dry_run_and_nothing_running)
 	ck_assert_int_eq((int)num(plan, "duration_s"), 4);
 	ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(plan, "seconds")), 4);
 	done(&a);
+	/* A plan lists every second: a day at most over the API (30 days
+	 * took seconds and 600 MB; found by tests/fuzz/fuzz_serve.c). */
+	a = req("POST", API "/run", NULL,
+		"{\"scenarioId\": \"dry\", \"options\": {\"dryRun\": true, \"duration\": 80000}}");
+	ck_assert_int_eq(a.status, 200);
+	done(&a);
+	expect(req("POST", API "/run", NULL,
+		   "{\"scenarioId\": \"dry\", \"options\": {\"dryRun\": true, \"duration\": 2592000}}"),
+	       400, "invalid_request");
 	expect(req("POST", API "/run", NULL,
 		   "{\"scenarioId\": \"dry\", \"options\": {\"duration\": \"soon\"}}"), 400,
 	       "invalid_request");
