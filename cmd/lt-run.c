@@ -402,7 +402,17 @@ int main(int argc, char **argv)
 			char *line = j ? lt_ndjson_encode(j) : NULL;
 			if (!line) {
 				cJSON_Delete(j);
-				status = 3;
+				if (!j) {
+					fprintf(stderr, "lt-run: %s: out of memory making the plan\n", sc->id);
+					status = 3;
+					goto out;
+				}
+				/* One entry per second: a run of weeks makes a
+				 * plan longer than an NDJSON line may be. */
+				fprintf(stderr, "lt-run: %s: the plan of a %.0f s run is longer than one "
+					"NDJSON line may be (%u bytes); plan a shorter one with --duration\n",
+					sc->id, sc->config.duration.total_s, (unsigned)LT_NDJSON_MAX_LINE);
+				status = 2;
 				goto out;
 			}
 			puts(line);

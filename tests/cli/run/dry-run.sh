@@ -29,6 +29,12 @@ expect_out '"thresholds":\[\{"metric":"responseTime.p95","op":"<","limit":100\}\
 run sh -c 'lt-run --dry-run - <"$1"' sh "$T/s.json"
 expect_rc 0
 expect_out '^\{"type":"plan","v":1,"scenario_id":"dry-run",'
+# A run of 30 days has a plan of 2.6 million seconds, longer than one
+# NDJSON line may be: a clear error, not a silent exit.
+run lt-run --dry-run --duration 2592000 "$T/s.json"
+expect_rc 2
+expect_err 'the plan of a 2592000 s run is longer than one NDJSON line may be \(4194304 bytes\); plan a shorter one with --duration'
+expect_no_out
 sleep 0.2
 n=$(target_requests)
 [ "$n" = 0 ] || fail "--dry-run sent $n requests"
