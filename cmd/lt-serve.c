@@ -239,6 +239,22 @@ static int send_refusal(struct mg_connection *conn, struct lt_serve_response *re
 	return status;
 }
 
+/* What the library needs of a request but its body (empty here). */
+static struct lt_serve_request request_of(struct mg_connection *conn,
+					  const struct mg_request_info *ri)
+{
+	return (struct lt_serve_request){
+		.method = ri->request_method,
+		.path = ri->local_uri,
+		.query = ri->query_string,
+		.authorization = mg_get_header(conn, "Authorization"),
+		.content_type = mg_get_header(conn, "Content-Type"),
+		.host = mg_get_header(conn, "Host"),
+		.origin = mg_get_header(conn, "Origin"),
+		.body = "",
+	};
+}
+
 /* Answer an ordinary request; raw: write the status line and headers by
  * hand (send_refusal), for a connection civetweb took for a WebSocket. */
 static int answer(struct mg_connection *conn, bool raw)
@@ -249,18 +265,10 @@ static int answer(struct mg_connection *conn, bool raw)
 	bool too_large;
 
 	char *body = read_body(conn, ri, lt_serve_max_body(server), &len, &too_large);
-	struct lt_serve_request req = {
-		.method = ri->request_method,
-		.path = ri->local_uri,
-		.query = ri->query_string,
-		.authorization = mg_get_header(conn, "Authorization"),
-		.content_type = mg_get_header(conn, "Content-Type"),
-		.host = mg_get_header(conn, "Host"),
-		.origin = mg_get_header(conn, "Origin"),
-		.body = body ? body : "",
-		.body_len = body ? len : 0,
-		.body_too_large = too_large,
-	};
+	struct lt_serve_request req = request_of(conn, ri);
+	req.body = body ? body : "";
+	req.body_len = body ? len : 0;
+	req.body_too_large = too_large;
 	lt_serve_handle(server, &req, &res);
 	free(body);
 	return raw ? send_refusal(conn, &res) : send_response(conn, ri, &res);
@@ -292,19 +300,10 @@ static int on_begin_request(struct mg_connection *conn)
 	if (!ri->local_uri || strncmp(ri->local_uri, LT_SERVE_WS_PATH, ws_len) ||
 	    (ri->local_uri[ws_len] && ri->local_uri[ws_len] != '/'))
 		return answer(conn, true);
-	struct lt_serve_request req = {
-		.method = ri->request_method,
-		.path = ri->local_uri,
-		.query = ri->query_string,
-		.authorization = mg_get_header(conn, "Authorization"),
-		.content_type = mg_get_header(conn, "Content-Type"),
-		.host = mg_get_header(conn, "Host"),
-		.origin = mg_get_header(conn, "Origin"),
-		.body = "",
-		.websocket = true,
-		.ws_version = mg_get_header(conn, "Sec-WebSocket-Version"),
-		.ws_key = mg_get_header(conn, "Sec-WebSocket-Key"),
-	};
+	struct lt_serve_request req = request_of(conn, ri);
+	req.websocket = true;
+	req.ws_version = mg_get_header(conn, "Sec-WebSocket-Version");
+	req.ws_key = mg_get_header(conn, "Sec-WebSocket-Key");
 	lt_serve_handle(server, &req, &res);
 	if (res.status == 101) {
 		lt_serve_response_clear(&res);

@@ -15,27 +15,7 @@ else
 	small_mb=10 big_mb=40 samples=20000
 fi
 
-# peak_kb CMD...: run CMD (stdin as given, stdout in $T/out, stderr in
-# $T/err, status in $rc); $peak is its peak RSS in kB, $secs its wall time.
-peak_kb() {
-	t0=$(date +%s.%N)
-	if /usr/bin/time -f %M true >/dev/null 2>&1; then
-		/usr/bin/time -o "$T/rss" -f %M "$@" >"$T/out" 2>"$T/err"
-		rc=$?
-		peak=$(tail -n 1 "$T/rss")
-	else
-		"$@" >"$T/out" 2>"$T/err" &
-		pid=$! peak=0
-		while kill -0 "$pid" 2>/dev/null; do
-			hwm=$(sed -n 's/^VmHWM: *\([0-9]*\) kB/\1/p' "/proc/$pid/status" 2>/dev/null)
-			[ -n "$hwm" ] && [ "$hwm" -gt "$peak" ] && peak=$hwm
-			sleep 0.02
-		done
-		wait "$pid"
-		rc=$?
-	fi
-	secs=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }')
-}
+
 
 # runs MB SAMPLES [FIRST]: copies of run-small's run (run_start, SAMPLES
 # steady samples t = 1.. made from its t = 3 sample, summary), each with its
