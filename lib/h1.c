@@ -9,6 +9,7 @@
  * parsed without a copy or an allocation.
  */
 #include "h1.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -526,38 +527,11 @@ lt_h1_result lt_h1_parser_eof(struct lt_h1_parser *p)
 
 /* ---- requests ---- */
 
-struct buf {
-	char *p;
-	size_t n, cap;
-	bool failed;
-};
-
-static void put(struct buf *b, const char *s, size_t n)
+static void puts3(struct lti_sbuf *b, const char *a, const char *c, const char *d)
 {
-	if (b->failed)
-		return;
-	if (b->n + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (cap < b->n + n + 1)
-			cap *= 2;
-		char *p = realloc(b->p, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->p = p;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, s, n);
-	b->n += n;
-	b->p[b->n] = '\0';
-}
-
-static void puts3(struct buf *b, const char *a, const char *c, const char *d)
-{
-	put(b, a, strlen(a));
-	put(b, c, strlen(c));
-	put(b, d, strlen(d));
+	lti_sbuf_add(b, a, strlen(a));
+	lti_sbuf_add(b, c, strlen(c));
+	lti_sbuf_add(b, d, strlen(d));
 }
 
 static bool token_ok(const char *s)
@@ -600,7 +574,7 @@ static bool has_header(const struct lt_h1_request *r, const char *name)
 lt_rc lt_h1_request_build(const struct lt_h1_request *r, char **out, size_t *len,
 			  struct lt_err *err)
 {
-	struct buf b = {0};
+	struct lti_sbuf b = {0};
 	char num[32];
 
 	if (!r->method || !token_ok(r->method))
@@ -625,32 +599,32 @@ lt_rc lt_h1_request_build(const struct lt_h1_request *r, char **out, size_t *len
 					  h->name);
 	}
 	puts3(&b, r->method, " ", r->target);
-	put(&b, " HTTP/1.1\r\n", 11);
+	lti_sbuf_add(&b, " HTTP/1.1\r\n", 11);
 	if (!has_header(r, "host"))
 		puts3(&b, "Host: ", r->host, "\r\n");
 	if (r->user_agent && !has_header(r, "user-agent"))
 		puts3(&b, "User-Agent: ", r->user_agent, "\r\n");
 	if (!has_header(r, "accept"))
-		put(&b, "Accept: */*\r\n", 13);
+		lti_sbuf_add(&b, "Accept: */*\r\n", 13);
 	for (size_t i = 0; i < r->n_headers; i++) {
 		const struct lt_h1_header *h = &r->headers[i];
 		if (!strcasecmp(h->name, "content-length"))
 			continue;
 		puts3(&b, h->name, ": ", h->value);
-		put(&b, "\r\n", 2);
+		lti_sbuf_add(&b, "\r\n", 2);
 	}
 	if (r->body_len || r->send_length) {
 		snprintf(num, sizeof num, "%zu", r->body_len);
 		puts3(&b, "Content-Length: ", num, "\r\n");
 	}
-	put(&b, "\r\n", 2);
+	lti_sbuf_add(&b, "\r\n", 2);
 	if (r->body_len)
-		put(&b, r->body, r->body_len);
-	if (b.failed) {
-		free(b.p);
+		lti_sbuf_add(&b, r->body, r->body_len);
+	if (b.oom) {
+		free(b.s);
 		return lt_err_set(err, LT_ENOMEM, "out of memory");
 	}
-	*out = b.p;
-	*len = b.n;
+	*out = b.s;
+	*len = b.len;
 	return LT_OK;
 }

@@ -57,45 +57,17 @@
 #define MAIL_LINE_MAX 998
 
 /* ---------------------------------------------------------------------- */
-/* A growing string.  Out of memory is sticky and checked once at the
- * end, which keeps the formatting code free of error paths. */
+/* Strings built on lti_sbuf (util.h). */
 
-struct sbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct sbuf *b, const char *s, size_t n)
+static void sb_puts(struct lti_sbuf *b, const char *s)
 {
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 256;
-		while (b->len + n + 1 > cap)
-			cap *= 2;
-		char *p = realloc(b->s, cap);
-		if (!p) {
-			b->oom = true;
-			return;
-		}
-		b->s = p;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n);
-	b->len += n;
-	b->s[b->len] = '\0';
+	lti_sbuf_add(b, s, strlen(s));
 }
 
-static void sb_puts(struct sbuf *b, const char *s)
-{
-	sb_add(b, s, strlen(s));
-}
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+static void sb_printf(struct lti_sbuf *b, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
+static void sb_printf(struct lti_sbuf *b, const char *fmt, ...)
 {
 	char small[256];
 	va_list ap;
@@ -109,7 +81,7 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 		return;
 	}
 	if ((size_t)n < sizeof small) {
-		sb_add(b, small, (size_t)n);
+		lti_sbuf_add(b, small, (size_t)n);
 		return;
 	}
 	char *big = malloc((size_t)n + 1);
@@ -120,13 +92,13 @@ static void sb_printf(struct sbuf *b, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(big, (size_t)n + 1, fmt, ap);
 	va_end(ap);
-	sb_add(b, big, (size_t)n);
+	lti_sbuf_add(b, big, (size_t)n);
 	free(big);
 }
 
 /* The string built, new; NULL (and nothing left to free) when out of
  * memory. */
-static char *sb_take(struct sbuf *b)
+static char *sb_take(struct lti_sbuf *b)
 {
 	if (b->oom) {
 		free(b->s);
@@ -134,7 +106,7 @@ static char *sb_take(struct sbuf *b)
 		return NULL;
 	}
 	if (!b->s)
-		sb_add(b, "", 0);
+		lti_sbuf_add(b, "", 0);
 	if (b->oom)
 		return NULL;
 	char *s = b->s;
@@ -299,7 +271,7 @@ static lt_rc check_url(const char *url, enum lt_notify_kind kind, char **name,
 	CURLUcode uc;
 	char *scheme = NULL, *host = NULL, *port = NULL, *path = NULL, *query = NULL;
 	lt_rc rc = LT_EINVAL;
-	struct sbuf b = {0};
+	struct lti_sbuf b = {0};
 
 	if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0) {
 		*why = "URL must start with http:// or https://";
@@ -736,16 +708,16 @@ static const char *metric_unit(const char *metric)
 
 /* Append s with control characters (newlines too) as spaces: for one-line
  * places (the first line of the text, headers). */
-static void sb_add_line(struct sbuf *b, const char *s)
+static void sb_add_line(struct lti_sbuf *b, const char *s)
 {
 	for (const char *p = s; *p; p++) {
 		unsigned char c = (unsigned char)*p;
-		sb_add(b, (c < 0x20 || c == 0x7f) ? " " : p, 1);
+		lti_sbuf_add(b, (c < 0x20 || c == 0x7f) ? " " : p, 1);
 	}
 }
 
 /* "120.4 ms -> 180.2 ms (+49.7 %)" of an alert, arrow given. */
-static void alert_change(struct sbuf *b, const cJSON *a, const char *arrow)
+static void alert_change(struct lti_sbuf *b, const cJSON *a, const char *arrow)
 {
 	double base, cur, pct;
 	char nb[48], nc[48];
@@ -766,14 +738,14 @@ static void alert_change(struct sbuf *b, const cJSON *a, const char *arrow)
 
 /* "schedule nightly, status failed, attempt 3, exit code 3" of an
  * execution record, the schedule left out unless with_schedule. */
-static void execution_line(struct sbuf *b, const cJSON *x, bool with_schedule)
+static void execution_line(struct lti_sbuf *b, const cJSON *x, bool with_schedule)
 {
 	const char *schedule = rec_str(x, "schedule"), *status = rec_str(x, "status");
 	const char *sep = "";
 	double attempt, code;
 
 	if (schedule && with_schedule) {
-		sb_add(b, "schedule ", 9);
+		lti_sbuf_add(b, "schedule ", 9);
 		sb_add_line(b, schedule);
 		sep = ", ";
 	}
@@ -793,7 +765,7 @@ static void execution_line(struct sbuf *b, const cJSON *x, bool with_schedule)
 static lt_rc format_text(const struct lt_notify_event *ev, char **out,
 			 struct lt_err *err)
 {
-	struct sbuf b = {0};
+	struct lti_sbuf b = {0};
 	const char *scenario = event_scenario(ev), *run = event_run(ev);
 	const cJSON *a;
 
@@ -827,7 +799,7 @@ static lt_rc format_text(const struct lt_notify_event *ev, char **out,
 			const char *metric = rec_str(a, "metric");
 			const char *severity = rec_str(a, "severity");
 			const char *method = rec_str(a, "method");
-			struct sbuf change = {0};
+			struct lti_sbuf change = {0};
 			const char *sep = " ";
 			double p;
 
@@ -966,7 +938,7 @@ static size_t utf8_len(unsigned char c)
 /* Append s to b, escaping &, < and > when mrkdwn, control characters
  * other than newline as spaces (all of them when one_line), and cutting
  * with "…" so that what is appended counts at most max_units. */
-static void slack_add(struct sbuf *b, const char *s, size_t max_units,
+static void slack_add(struct lti_sbuf *b, const char *s, size_t max_units,
 		      bool mrkdwn, bool one_line)
 {
 	size_t total = 0, used = 0;
@@ -1000,7 +972,7 @@ static void slack_add(struct sbuf *b, const char *s, size_t max_units,
 					sb_puts(b, "\xe2\x80\xa6");
 					return;
 				}
-				sb_add(b, piece, piece_len);
+				lti_sbuf_add(b, piece, piece_len);
 				used += units;
 			}
 			/* Stop at a NUL inside a truncated sequence (input is
@@ -1042,7 +1014,7 @@ static bool slack_block(cJSON *blocks, const char *type, const char *key, cJSON 
 static bool slack_field(cJSON *fields, const char *label, const char *note,
 			const char *value)
 {
-	struct sbuf b = {0};
+	struct lti_sbuf b = {0};
 	char *s;
 	cJSON *t;
 
@@ -1082,7 +1054,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 			struct lt_err *err)
 {
 	cJSON *o = cJSON_CreateObject(), *blocks = NULL, *fields = NULL;
-	struct sbuf b = {0};
+	struct lti_sbuf b = {0};
 	char *s = NULL, host[256], when[LTI_TIME_LEN];
 	const char *scenario = event_scenario(ev), *run = event_run(ev);
 	const char *label = event_label(ev->kind);
@@ -1105,7 +1077,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 		goto oom;
 
 	/* header: plain text, so nothing to escape; one line. */
-	b = (struct sbuf){0};
+	b = (struct lti_sbuf){0};
 	sb_printf(&b, "%s ", slack_emoji(ev));
 	slack_add(&b, ev->title, SLACK_HEADER_MAX - strlen(slack_emoji(ev)) - 1, false, true);
 	if (!(s = sb_take(&b)) ||
@@ -1115,7 +1087,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 	s = NULL;
 
 	/* The kind, the severity and the people's text. */
-	b = (struct sbuf){0};
+	b = (struct lti_sbuf){0};
 	sb_printf(&b, "*%c%s* (%s)", label[0] - 'a' + 'A', label + 1,
 		  lt_notify_severity_name(ev->severity));
 	if (ev->text && *ev->text) {
@@ -1136,7 +1108,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 		goto oom_fields;
 	if (ev->execution) {
 		const char *schedule = rec_str(ev->execution, "schedule");
-		struct sbuf xb = {0};
+		struct lti_sbuf xb = {0};
 		if (schedule && !slack_field(fields, "Schedule", NULL, schedule))
 			goto oom_fields;
 		execution_line(&xb, ev->execution, false);
@@ -1160,7 +1132,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 		const cJSON *a = cJSON_GetArrayItem(ev->alerts, i);
 		const char *metric = rec_str(a, "metric"), *severity = rec_str(a, "severity");
 		const char *method = rec_str(a, "method");
-		struct sbuf vb = {0};
+		struct lti_sbuf vb = {0};
 		char *v = NULL;
 		double p;
 		bool ok;
@@ -1190,7 +1162,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 	}
 
 	/* Where it came from, the rest of the alerts, the link. */
-	b = (struct sbuf){0};
+	b = (struct lti_sbuf){0};
 	sb_puts(&b, "lt " LT_VERSION " on ");
 	slack_add(&b, host, 200, true, true);
 	sb_printf(&b, " \xc2\xb7 %s", when);
@@ -1208,7 +1180,7 @@ static lt_rc slack_json(const struct lt_notify_event *ev, char **out,
 			case '>': sb_puts(&b, "&gt;"); break;
 			case '|': sb_puts(&b, "%7C"); break;
 			default:
-				sb_add(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
+				lti_sbuf_add(&b, (unsigned char)*p < 0x20 ? " " : p, 1);
 			}
 		}
 		sb_puts(&b, "|details>");
@@ -1533,7 +1505,7 @@ oom:
 /* ---------------------------------------------------------------------- */
 /* E-mail */
 
-static void base64(struct sbuf *b, const unsigned char *p, size_t n)
+static void base64(struct lti_sbuf *b, const unsigned char *p, size_t n)
 {
 	static const char digits[] =
 		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -1549,7 +1521,7 @@ static void base64(struct sbuf *b, const unsigned char *p, size_t n)
 		out[1] = digits[(v >> 12) & 63];
 		out[2] = i + 1 < n ? digits[(v >> 6) & 63] : '=';
 		out[3] = i + 2 < n ? digits[v & 63] : '=';
-		sb_add(b, out, 4);
+		lti_sbuf_add(b, out, 4);
 	}
 }
 
@@ -1558,9 +1530,9 @@ static void base64(struct sbuf *b, const unsigned char *p, size_t n)
  * of UTF-8 each, never splitting a character, folded onto continuation
  * lines: 52 characters of base64 + 12 of wrapping = 64, so even the first
  * line ("Subject: " + a word) stays under the RFC's 76. */
-static void mail_subject(struct sbuf *b, const struct lt_notify_event *ev)
+static void mail_subject(struct lti_sbuf *b, const struct lt_notify_event *ev)
 {
-	struct sbuf sb = {0};
+	struct lti_sbuf sb = {0};
 	bool ascii = true;
 
 	sb_printf(&sb, "[lt %s] ", lt_notify_severity_name(ev->severity));
@@ -1583,7 +1555,7 @@ static void mail_subject(struct sbuf *b, const struct lt_notify_event *ev)
 			ascii = false;
 	sb_puts(b, "Subject: ");
 	if (ascii) {
-		sb_add(b, sb.s, sb.len);
+		lti_sbuf_add(b, sb.s, sb.len);
 	} else {
 		size_t i = 0;
 		while (i < sb.len) {
@@ -1633,7 +1605,7 @@ static lt_rc mail_message(const struct lt_notify_event *ev, const char *from,
 			  const char *to, const char *host, char **out,
 			  struct lt_err *err)
 {
-	struct sbuf b = {0};
+	struct lti_sbuf b = {0};
 	char date[64], *text = NULL;
 	lt_rc rc;
 
@@ -1662,12 +1634,12 @@ static lt_rc mail_message(const struct lt_notify_event *ev, const char *from,
 			size_t n = MAIL_LINE_MAX;
 			while (n > 0 && ((unsigned char)line[n] & 0xc0) == 0x80)
 				n--;
-			sb_add(&b, line, n);
+			lti_sbuf_add(&b, line, n);
 			sb_puts(&b, "\n");
 			line += n;
 			len -= n;
 		}
-		sb_add(&b, line, len);
+		lti_sbuf_add(&b, line, len);
 		sb_puts(&b, "\n");
 		line += len + (nl ? 1 : 0);
 	}

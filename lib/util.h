@@ -49,6 +49,18 @@ bool lti_utf8_valid(const char *s, size_t len);
 /* Duplicate s (NULL gives NULL); new, or NULL when out of memory. */
 char *lti_strdup(const char *s);
 
+/* A growing NUL-terminated string.  Out of memory is sticky (oom) and
+ * checked once at the end, which keeps formatting code free of error
+ * paths.  s is owned by the struct's holder (free it). */
+struct lti_sbuf {
+	char *s;
+	size_t len, cap;
+	bool oom;
+};
+
+/* Append s[0..n). */
+void lti_sbuf_add(struct lti_sbuf *b, const char *s, size_t n);
+
 /* Find prog as execvp would: a name with a slash as it is, else the first
  * executable regular file of that name in $PATH (default
  * /usr/local/bin:/usr/bin:/bin), written to out[len].  0, or the errno
