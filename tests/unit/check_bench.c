@@ -83,7 +83,7 @@ END_TEST
 START_TEST(test_outlier_one_high)
 {
 	/* median 11; |x - 11| = 1 0 1 0 1 0 39, sorted 0 0 0 1 1 1 39, MAD
-	 * 1 (the floor, 0.5 % of 11 = 0.055, is below it).  z(50) = 0.6745
+	 * 1 (the floor, 1 % of 11 = 0.11, is below it).  z(50) = 0.6745
 	 * * 39 = 26.3055: an outlier; z(10) = -0.6745, z(12) = 0.6745. */
 	const double x[] = {10, 11, 12, 11, 10, 11, 50};
 	double z[7];
@@ -121,13 +121,15 @@ START_TEST(test_outlier_mad_floor)
 {
 	/* Very tight runs: median 100.01, deviations 0.01 0 0.01 0 0.29,
 	 * MAD 0.01, which alone would give z(100.3) = 0.6745 * 0.29 / 0.01
-	 * = 19.56.  The floor raises MAD to 0.5 % of 100.01 = 0.50005:
-	 * z = 0.6745 * 0.29 / 0.50005 = 0.39118, not an outlier. */
+	 * = 19.56.  The floor raises MAD to 1 % of 100.01 = 1.0001:
+	 * z = 0.6745 * 0.29 / 1.0001 = 0.19559, not an outlier.  A run
+	 * 3 % off the median (the shape a CI machine once gave) is not one
+	 * either: z = 0.6745 * 3 / 1 = 2.02. */
 	const double x[] = {100.0, 100.01, 100.02, 100.01, 100.3};
 	double z[5];
 	struct lt_bench_stats st;
 	ck_assert_int_eq(lt_bench_modified_z(x, 5, z, NULL), LT_OK);
-	ck_near(z[4], 0.6745 * 0.29 / 0.50005, 1e-9);
+	ck_near(z[4], 0.6745 * 0.29 / 1.0001, 1e-9);
 	ck_assert_int_eq(lt_bench_stats_compute(x, 5, &st, NULL), LT_OK);
 	ck_assert_uint_eq(st.outliers_low + st.outliers_high, 0);
 }
