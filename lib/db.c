@@ -2423,9 +2423,11 @@ lt_rc lt_db_metric_runs(struct lt_db *db, const char *scenario_id, const char *e
 	size_t i = 0, n;
 	lt_rc rc;
 
-	/* The newest `limit` complete runs of the scenario in the environment,
-	 * leaving out the run being judged and runs a check found critical:
-	 * a regression must not become the norm it is judged against. */
+	/* The newest `limit` complete runs of the scenario in the environment
+	 * that started before the run being judged (an old run judged today
+	 * must not be measured against what came after it), leaving out runs
+	 * a check found critical: a regression must not become the norm it
+	 * is judged against. */
 	rc = query_rows(db, "reading metric history", &rows, NULL, err,
 			"SELECT * FROM (SELECT h.run_id, r.started_at, h.value"
 			" FROM performance_metrics_history h"
@@ -2433,6 +2435,8 @@ lt_rc lt_db_metric_runs(struct lt_db *db, const char *scenario_id, const char *e
 			" WHERE h.scenario_id = ?1 AND h.metric = ?2"
 			" AND coalesce(r.environment, 'default') = ?3"
 			" AND r.status = 'complete' AND h.run_id IS NOT ?4"
+			" AND r.started_at < coalesce((SELECT j.started_at FROM load_test_results j"
+			"  WHERE j.run_id = ?4), r.started_at || '~')"
 			" AND NOT EXISTS (SELECT 1 FROM regression_alerts a WHERE a.run_id = h.run_id"
 			"  AND a.severity = 'critical')"
 			" ORDER BY r.started_at DESC LIMIT ?5) ORDER BY started_at",

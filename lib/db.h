@@ -279,8 +279,10 @@ lt_rc lt_db_run_set_environment(struct lt_db *db, const char *run_id, const char
 				struct lt_err *err);
 
 /* The values of metric over the newest limit (0: all) complete runs of
- * scenario_id in environment, oldest first, leaving out exclude_run_id
- * and every run a check found critical.  *series new (lt_db_series_free). */
+ * scenario_id in environment, oldest first, leaving out every run a check
+ * found critical.  exclude_run_id is the run being judged: it and every
+ * run that started at or after it are left out too (when it is stored).
+ * *series new (lt_db_series_free). */
 lt_rc lt_db_metric_runs(struct lt_db *db, const char *scenario_id, const char *environment,
 			const char *metric, const char *exclude_run_id, size_t limit,
 			struct lt_db_series **series, struct lt_err *err);
