@@ -297,6 +297,11 @@ static const char *const migrations[] = {
 	" created_at TEXT NOT NULL);"
 	"CREATE INDEX regression_checks_by_scenario"
 	" ON regression_checks(scenario_id, created_at);",
+
+	/* 3: how many steady samples a run recorded live has, so that each
+	 * new sample brings its average throughput up to date without
+	 * counting the samples stored before it. */
+	"ALTER TABLE load_test_results ADD COLUMN steady_samples INTEGER;",
 };
 
 _Static_assert(sizeof migrations / sizeof migrations[0] == LT_DB_SCHEMA_VERSION,
@@ -309,6 +314,7 @@ enum stmt_id {
 	ST_COMMIT,
 	ST_ROLLBACK,
 	ST_RUN_STATE,
+	ST_RUN_STATUS,
 	ST_DELETE_SAMPLES,
 	ST_DELETE_ENDPOINTS,
 	ST_DELETE_METRICS,
@@ -335,6 +341,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_RUN_STATE] =
 		"SELECT status, (SELECT count(*) FROM run_samples WHERE run_id = :run_id)"
 		" FROM load_test_results WHERE run_id = :run_id",
+	[ST_RUN_STATUS] = "SELECT status FROM load_test_results WHERE run_id = :run_id",
 	[ST_DELETE_SAMPLES] = "DELETE FROM run_samples WHERE run_id = :run_id",
 	[ST_DELETE_ENDPOINTS] = "DELETE FROM run_endpoints WHERE run_id = :run_id",
 	[ST_DELETE_METRICS] =
@@ -356,13 +363,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" latency_min_ms, latency_mean_ms, latency_p50_ms, latency_p90_ms,"
 		" latency_p95_ms, latency_p99_ms, latency_max_ms, latency_stddev_ms,"
 		" users_peak, passed, host, version, tags, config, run_start, summary,"
-		" hist, recorded_at)"
+		" hist, recorded_at, steady_samples)"
 		" VALUES (:run_id, :scenario_id, :scenario_name, :run_group, :segment,"
 		" :started_at, :finished_at, :duration_s, :status, :requests, :errors,"
 		" :error_rate, :throughput_avg, :throughput_peak, :min_ms, :mean_ms,"
 		" :p50_ms, :p90_ms, :p95_ms, :p99_ms, :max_ms, :stddev_ms, :users_peak,"
 		" :passed, :host, :version, :tags, :config, :run_start, :summary, :hist,"
-		" :recorded_at)"
+		" :recorded_at, :steady_samples)"
 		" ON CONFLICT (run_id) DO UPDATE SET"
 		" scenario_id = excluded.scenario_id, scenario_name = excluded.scenario_name,"
 		" run_group = excluded.run_group, segment = excluded.segment,"
@@ -384,7 +391,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" host = excluded.host, version = excluded.version, tags = excluded.tags,"
 		" config = excluded.config, run_start = excluded.run_start,"
 		" summary = excluded.summary, hist = excluded.hist,"
-		" recorded_at = excluded.recorded_at",
+		" recorded_at = excluded.recorded_at,"
+		" steady_samples = coalesce(excluded.steady_samples, steady_samples)",
 	[ST_SAMPLE_INSERT] =
 		"INSERT INTO run_samples (run_id, t, phase, users, requests, errors, rps,"
 		" dropped, latency_min_ms, latency_mean_ms, latency_p50_ms,"
@@ -446,8 +454,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" error_rate = 100.0 * (coalesce(errors, 0) + :steady * :errors)"
 		"  / nullif(coalesce(requests, 0) + :steady * :requests, 0),"
 		" throughput_avg_rps = (coalesce(requests, 0) + :steady * :requests)"
-		"  / nullif((SELECT count(*) FROM run_samples"
-		"   WHERE run_id = :run_id AND phase = 'steady'), 0),"
+		"  / nullif(coalesce(steady_samples, 0) + :steady, 0),"
+		" steady_samples = coalesce(steady_samples, 0) + :steady,"
 		" throughput_peak_rps = CASE WHEN :steady"
 		"  THEN max(coalesce(throughput_peak_rps, :rps), :rps)"
 		"  ELSE throughput_peak_rps END,"
@@ -1065,6 +1073,9 @@ struct run_plan {
 	 * combined from per-second figures, so they stay unknown. */
 	int64_t requests, errors, users_peak;
 	size_t steady;
+	/* lt_db_run_finish: the steady samples were counted as they came;
+	 * keep that count rather than write this plan's (none). */
+	bool steady_counted;
 	double last_t, peak_rps, lat_min, lat_max, lat_weighted, lat_weight;
 };
 
@@ -1260,6 +1271,10 @@ static lt_rc write_run(struct lt_db *db, const struct run_plan *p,
 	bind_json(&b, ":summary", s);
 	bind_json(&b, ":hist", field(s, "hist"));
 	bind_text(&b, ":recorded_at", recorded_at);
+	if (p->steady_counted)
+		bind_null(&b, ":steady_samples");
+	else
+		bind_int64(&b, ":steady_samples", (int64_t)p->steady);
 	if (b.rc != SQLITE_OK) {
 		sqlite3_clear_bindings(b.st);
 		return sql_fail(db, b.rc, what, err);
@@ -1500,7 +1515,10 @@ fail:
 
 /* ---- a run recorded as it happens ---------------------------------------- */
 
-lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *err)
+/* lt_db_run_begin (keep false: an incomplete run starts over) and
+ * lt_db_run_open (keep true: a stored run is left as it is). */
+static lt_rc run_begin(struct lt_db *db, const cJSON *run_start, bool keep,
+		       enum lt_db_run_state *state, struct lt_err *err)
 {
 	char what[160], recorded_at[LTI_TIME_LEN], started_buf[LTI_TIME_LEN];
 	cJSON *const records[1] = {(cJSON *)run_start};
@@ -1521,11 +1539,17 @@ lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *e
 		return rc;
 	if ((rc = stored_run(db, p.run_id, &exists, &incomplete, &stored_samples, what, err)))
 		goto fail;
+	if (exists && keep) {
+		*state = incomplete ? LT_DB_RUN_PARTIAL : LT_DB_RUN_PRESENT;
+		tx_rollback(db);
+		return LT_OK;
+	}
 	if (exists && !incomplete) {
 		rc = lt_err_set(err, LT_EEXIST, "%s: run %s is already recorded; give a new --run-id",
 				db->path, p.run_id);
 		goto fail;
 	}
+	*state = LT_DB_RUN_BEGUN;
 	if ((exists && (rc = delete_children(db, p.run_id, what, err))) ||
 	    (rc = write_scenario(db, &p, started_at, what, err)) ||
 	    (rc = write_run(db, &p, started_at, recorded_at, what, err)) ||
@@ -1537,30 +1561,62 @@ fail:
 	return rc;
 }
 
-lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err)
+lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *err)
+{
+	enum lt_db_run_state state;
+	return run_begin(db, run_start, false, &state, err);
+}
+
+lt_rc lt_db_run_open(struct lt_db *db, const cJSON *run_start, enum lt_db_run_state *state,
+		     struct lt_err *err)
+{
+	return run_begin(db, run_start, true, state, err);
+}
+
+/* The status of stored run run_id ("" when it is not stored) into
+ * status[size]: one index lookup, whatever the run's length. */
+static lt_rc run_status(struct lt_db *db, const char *run_id, char *status, size_t size,
+			const char *what, struct lt_err *err)
+{
+	sqlite3_stmt *st;
+	lt_rc rc;
+	int src;
+
+	if ((rc = stmt_get(db, ST_RUN_STATUS, &st, err)))
+		return rc;
+	*status = 0;
+	src = sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":run_id"),
+				run_id, -1, SQLITE_STATIC);
+	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+		snprintf(status, size, "%s", v ? (const char *)v : "?");
+		src = SQLITE_DONE;
+	}
+	rc = src == SQLITE_DONE ? LT_OK : sql_fail(db, src, what, err);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc;
+}
+
+/* One sample of a begun run, inside the caller's transaction. */
+static lt_rc add_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err)
 {
 	const char *run_id = field_str(sample, "run_id"), *phase = field_str(sample, "phase");
-	bool exists = false, incomplete = false;
-	int64_t stored_samples = 0;
-	char what[160];
+	char what[160], status[16];
 	struct binder b;
 	lt_rc rc;
 
 	if (!run_id || strcmp(record_type(sample), "sample") != 0)
 		return lt_err_set(err, LT_EINVAL, "not a sample record with a run_id");
 	snprintf(what, sizeof what, "recording a sample of run %s", run_id);
-	if ((rc = tx_begin(db, what, err)))
+	if ((rc = run_status(db, run_id, status, sizeof status, what, err)))
 		return rc;
-	if ((rc = stored_run(db, run_id, &exists, &incomplete, &stored_samples, what, err)))
-		goto fail;
-	if (!exists || !incomplete) {
-		rc = lt_err_set(err, LT_EINVAL, "run %s: %s", run_id,
-				exists ? "already finished" : "not begun (lt_db_run_begin)");
-		goto fail;
-	}
+	if (strcmp(status, "incomplete") != 0)
+		return lt_err_set(err, LT_EINVAL, "run %s: %s", run_id,
+				  *status ? "already finished" : "not begun (lt_db_run_begin)");
 	if ((rc = write_sample(db, run_id, sample, what, err)) ||
 	    (rc = stmt_get(db, ST_RUN_LIVE_UPDATE, &b.st, err)))
-		goto fail;
+		return rc;
 	b.rc = SQLITE_OK;
 	bind_text(&b, ":run_id", run_id);
 	bind_int64(&b, ":steady", !phase || strcmp(phase, "steady") == 0);
@@ -1574,15 +1630,35 @@ lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err
 	bind_num(&b, ":max_ms", field(sample, "latency_ms"), "max");
 	if (b.rc != SQLITE_OK) {
 		sqlite3_clear_bindings(b.st);
-		rc = sql_fail(db, b.rc, what, err);
-		goto fail;
+		return sql_fail(db, b.rc, what, err);
 	}
-	if ((rc = stmt_run(db, b.st, what, err)) || (rc = tx_commit(db, what, err)))
+	return stmt_run(db, b.st, what, err);
+}
+
+lt_rc lt_db_run_samples(struct lt_db *db, const cJSON *const *samples, size_t n,
+			struct lt_err *err)
+{
+	const char *what = n == 1 ? "recording a sample" : "recording samples";
+	lt_rc rc;
+
+	if (n == 0)
+		return LT_OK;
+	if ((rc = tx_begin(db, what, err)))
+		return rc;
+	for (size_t i = 0; i < n; i++)
+		if ((rc = add_sample(db, samples[i], err)))
+			goto fail;
+	if ((rc = tx_commit(db, what, err)))
 		goto fail;
 	return LT_OK;
 fail:
 	tx_rollback(db);
 	return rc;
+}
+
+lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err)
+{
+	return lt_db_run_samples(db, &sample, 1, err);
 }
 
 lt_rc lt_db_run_finish(struct lt_db *db, const cJSON *run_start, const cJSON *summary,
@@ -1600,6 +1676,7 @@ lt_rc lt_db_run_finish(struct lt_db *db, const cJSON *run_start, const cJSON *su
 		return rc;
 	if (!p.summary)
 		return lt_err_set(err, LT_EINVAL, "run %s: finishing needs its summary", p.run_id);
+	p.steady_counted = true;
 	snprintf(what, sizeof what, "recording run %s", p.run_id);
 	lti_time_format(lti_time_now(), recorded_at);
 	started_at = norm_time(field_str(p.start, "started_at"), started_buf);

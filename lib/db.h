@@ -34,7 +34,7 @@
 #include <stdint.h>
 
 /* The schema version this lt writes and reads (PRAGMA user_version). */
-#define LT_DB_SCHEMA_VERSION 2
+#define LT_DB_SCHEMA_VERSION 3
 
 /* How long a write waits for another process's write transaction before
  * failing with "database is locked".  Ten seconds: the longest write lt
@@ -123,6 +123,24 @@ lt_rc lt_db_ingest_run(struct lt_db *db, cJSON *const *records, size_t n,
  * lt_db_ingest_run of the same stream is a no-op. */
 lt_rc lt_db_run_begin(struct lt_db *db, const cJSON *run_start, struct lt_err *err);
 lt_rc lt_db_run_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err);
+
+/* lt_db_run_samples: samples[0..n) (borrowed), each of a begun run (their
+ * own run_ids), in one transaction: all of them or, on failure, none.
+ * Each costs the same whatever the run's length. */
+lt_rc lt_db_run_samples(struct lt_db *db, const cJSON *const *samples, size_t n,
+			struct lt_err *err);
+
+/* lt_db_run_open: lt_db_run_begin for a reader of streams (lt-store),
+ * which must not disturb a run already stored.  In one transaction, so
+ * that of two writers only one begins a run: *state is
+ *   LT_DB_RUN_BEGUN    the run was not stored; it is now begun;
+ *   LT_DB_RUN_PRESENT  it is stored complete or interrupted (left alone);
+ *   LT_DB_RUN_PARTIAL  it is stored incomplete (left alone: whether the
+ *                      new stream replaces it is lt_db_ingest_run's rule,
+ *                      which needs the whole stream). */
+enum lt_db_run_state { LT_DB_RUN_BEGUN, LT_DB_RUN_PRESENT, LT_DB_RUN_PARTIAL };
+lt_rc lt_db_run_open(struct lt_db *db, const cJSON *run_start, enum lt_db_run_state *state,
+		     struct lt_err *err);
 lt_rc lt_db_run_finish(struct lt_db *db, const cJSON *run_start, const cJSON *summary,
 		       struct lt_err *err);
 

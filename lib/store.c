@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,10 +13,28 @@
 
 /* ---- ingest ---- */
 
-/* The records of one run seen so far in the stream. */
+/* Samples wait for lt_db_run_samples in batches of at most this many: one
+ * transaction per batch rather than per sample when a file is read, and a
+ * bound on what waits in memory (a sample's JSON is 1 to 10 kB). */
+#define STORE_BATCH 256
+
+/* How a run of the stream is recorded, decided at its run_start by what
+ * the database holds (lt_db_run_open):
+ *  STREAM  not stored: begun at once, samples written as they come in
+ *          batches, finished by the summary -- memory does not grow with
+ *          the run's length, and a kill keeps every committed second;
+ *  SKIP    stored complete or interrupted: nothing to write;
+ *  BUFFER  stored incomplete: all records are kept and lt_db_ingest_run
+ *          decides at the end whether they replace the stored ones (a
+ *          complete stream, or one with more samples, heals a cut run). */
+enum run_mode { RUN_STREAM, RUN_SKIP, RUN_BUFFER };
+
+/* One run of the stream not yet ended. */
 struct open_run {
-	cJSON **recs;
+	enum run_mode mode;
+	cJSON **recs;   /* recs[0] is run_start; BUFFER: all records so far */
 	size_t n, cap;
+	size_t samples; /* samples seen */
 };
 
 struct ingest {
@@ -24,6 +43,8 @@ struct ingest {
 	void *ctx;
 	struct open_run *runs;
 	size_t n_runs, cap_runs;
+	cJSON *pending[STORE_BATCH]; /* STREAM samples not yet written; owned */
+	size_t n_pending;
 };
 
 static const char *run_id_of(const struct open_run *r)
@@ -65,13 +86,12 @@ static lt_rc run_push(struct open_run *r, cJSON *rec)
 	return LT_OK;
 }
 
-/* A run's records wait in memory for its summary, since lt_db_ingest_run
- * writes a run in one transaction from all of them.  A sample's histogram
- * is most of its JSON tree (a cJSON item of 64 bytes per number of "b"),
- * and the database keeps it as text: held as the raw text it prints to,
- * a sample costs about a third of the memory (measured: 8.6 kB -> 2.9 kB
- * for a 570-byte line, 6.3 kB for a 3.1 kB line of a busy second).  The
- * reader has validated it. */
+/* A BUFFER run's records wait in memory for its end.  A sample's
+ * histogram is most of its JSON tree (a cJSON item of 64 bytes per number
+ * of "b"), and the database keeps it as text: held as the raw text it
+ * prints to, a sample costs about a third of the memory (measured: 8.6 kB
+ * -> 2.9 kB for a 570-byte line, 6.3 kB for a 3.1 kB line of a busy
+ * second).  The reader has validated it. */
 static lt_rc compact_hist(cJSON *sample)
 {
 	cJSON *hist = cJSON_GetObjectItemCaseSensitive(sample, "hist"), *raw;
@@ -90,32 +110,131 @@ static lt_rc compact_hist(cJSON *sample)
 	return LT_OK;
 }
 
-/* Record run r and forget it. */
-static lt_rc run_commit(struct ingest *g, struct open_run *r, struct lt_err *err)
+/* Write the waiting samples (one transaction) and free them. */
+static lt_rc flush_pending(struct ingest *g, struct lt_err *err)
 {
-	const cJSON *last = r->recs[r->n - 1];
-	bool summary = lt_ndjson_type_parse(lt_ndjson_get_str(last, "type")) == LT_NDJSON_SUMMARY;
-	bool present = false, interrupted = false;
-	lt_rc rc = lt_db_ingest_run(g->db, r->recs, r->n, &present, err);
+	lt_rc rc = lt_db_run_samples(g->db, (const cJSON *const *)g->pending, g->n_pending, err);
 
-	if (rc == LT_OK && g->fn) {
+	for (size_t i = 0; i < g->n_pending; i++)
+		cJSON_Delete(g->pending[i]);
+	g->n_pending = 0;
+	return rc;
+}
+
+/* Tell the caller about run r, ended by summary (NULL: the stream ended
+ * first), then forget it. */
+static lt_rc run_done(struct ingest *g, struct open_run *r, const cJSON *summary,
+		      bool was_present)
+{
+	bool interrupted = false;
+	lt_rc rc = LT_OK;
+
+	if (g->fn) {
 		if (summary)
-			lt_ndjson_get_bool(last, "interrupted", &interrupted);
+			lt_ndjson_get_bool(summary, "interrupted", &interrupted);
 		struct lt_store_recorded info = {
 			.type = "run",
 			.id = run_id_of(r),
 			.scenario_id = lt_ndjson_get_str(r->recs[0], "scenario_id"),
 			.status = !summary ? "incomplete" : interrupted ? "interrupted" : "complete",
-			.was_present = present,
-			.samples = r->n - 1 - summary,
+			.was_present = was_present,
+			.samples = r->samples,
 			.run_start = r->recs[0],
-			.summary = summary ? last : NULL,
+			.summary = summary,
 		};
 		rc = g->fn(&info, g->ctx);
 	}
 	open_run_free(r);
 	*r = g->runs[--g->n_runs];
 	return rc;
+}
+
+/* End run r: summary (taken; NULL: the stream ended before it). */
+static lt_rc run_end(struct ingest *g, struct open_run *r, cJSON *summary, struct lt_err *err)
+{
+	bool present = r->mode == RUN_SKIP;
+	lt_rc rc = LT_OK;
+
+	switch (r->mode) {
+	case RUN_STREAM:
+		/* Its samples first: the summary ends the run. */
+		if ((rc = flush_pending(g, err)) == LT_OK && summary)
+			rc = lt_db_run_finish(g->db, r->recs[0], summary, err);
+		break;
+	case RUN_SKIP:
+		break;
+	case RUN_BUFFER:
+		if (summary) {
+			if (run_push(r, summary) != LT_OK)
+				return lt_err_set(err, LT_ENOMEM, "out of memory");
+			summary = r->recs[r->n - 1];
+		}
+		rc = lt_db_ingest_run(g->db, r->recs, r->n, &present, err);
+		if (summary)
+			r->n--; /* freed below */
+		break;
+	}
+	if (rc == LT_OK)
+		rc = run_done(g, r, summary, present);
+	else {
+		open_run_free(r);
+		*r = g->runs[--g->n_runs];
+	}
+	cJSON_Delete(summary);
+	return rc;
+}
+
+static lt_rc run_open(struct ingest *g, cJSON *rec, struct lt_err *err)
+{
+	enum lt_db_run_state state;
+	struct open_run *r;
+	lt_rc rc;
+
+	if (g->n_runs == g->cap_runs) {
+		size_t cap = g->cap_runs ? 2 * g->cap_runs : 4;
+		struct open_run *v = realloc(g->runs, cap * sizeof *v);
+		if (!v) {
+			cJSON_Delete(rec);
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
+		}
+		g->runs = v;
+		g->cap_runs = cap;
+	}
+	if ((rc = lt_db_run_open(g->db, rec, &state, err)) != LT_OK) {
+		cJSON_Delete(rec);
+		return rc;
+	}
+	r = &g->runs[g->n_runs];
+	memset(r, 0, sizeof *r);
+	r->mode = state == LT_DB_RUN_BEGUN ? RUN_STREAM
+		: state == LT_DB_RUN_PRESENT ? RUN_SKIP : RUN_BUFFER;
+	if (run_push(r, rec) != LT_OK)
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	g->n_runs++;
+	return LT_OK;
+}
+
+static lt_rc run_sample(struct ingest *g, struct open_run *r, cJSON *rec, struct lt_err *err)
+{
+	r->samples++;
+	switch (r->mode) {
+	case RUN_STREAM:
+		g->pending[g->n_pending++] = rec;
+		return g->n_pending == STORE_BATCH ? flush_pending(g, err) : LT_OK;
+	case RUN_SKIP:
+		cJSON_Delete(rec);
+		return LT_OK;
+	case RUN_BUFFER:
+		if (compact_hist(rec) != LT_OK) {
+			cJSON_Delete(rec);
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
+		}
+		if (run_push(r, rec) != LT_OK)
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
+		return LT_OK;
+	}
+	cJSON_Delete(rec);
+	return LT_OK;
 }
 
 static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
@@ -127,22 +246,7 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 
 	switch (type) {
 	case LT_NDJSON_RUN_START:
-		if (g->n_runs == g->cap_runs) {
-			size_t cap = g->cap_runs ? 2 * g->cap_runs : 4;
-			struct open_run *v = realloc(g->runs, cap * sizeof *v);
-			if (!v) {
-				cJSON_Delete(rec);
-				return lt_err_set(err, LT_ENOMEM, "out of memory");
-			}
-			g->runs = v;
-			g->cap_runs = cap;
-		}
-		r = &g->runs[g->n_runs];
-		memset(r, 0, sizeof *r);
-		if (run_push(r, rec) != LT_OK)
-			return lt_err_set(err, LT_ENOMEM, "out of memory");
-		g->n_runs++;
-		return LT_OK;
+		return run_open(g, rec, err);
 	case LT_NDJSON_SAMPLE:
 	case LT_NDJSON_SUMMARY:
 		/* The reader has checked the order: the run is open. */
@@ -151,13 +255,7 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 			return lt_err_set(err, LT_EINTERNAL, "record of run \"%s\" without its run_start",
 					  run_id);
 		}
-		if (type == LT_NDJSON_SAMPLE && compact_hist(rec) != LT_OK) {
-			cJSON_Delete(rec);
-			return lt_err_set(err, LT_ENOMEM, "out of memory");
-		}
-		if (run_push(r, rec) != LT_OK)
-			return lt_err_set(err, LT_ENOMEM, "out of memory");
-		return type == LT_NDJSON_SUMMARY ? run_commit(g, r, err) : LT_OK;
+		return type == LT_NDJSON_SAMPLE ? run_sample(g, r, rec, err) : run_end(g, r, rec, err);
 	case LT_NDJSON_ALERT:
 	case LT_NDJSON_BENCH:
 	case LT_NDJSON_EXECUTION: {
@@ -166,7 +264,8 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 			[LT_NDJSON_BENCH] = "bench_id",
 			[LT_NDJSON_EXECUTION] = "execution_id",
 		};
-		rc = lt_db_ingest_record(g->db, rec, err);
+		if ((rc = flush_pending(g, err)) == LT_OK)
+			rc = lt_db_ingest_record(g->db, rec, err);
 		if (rc == LT_OK && g->fn) {
 			struct lt_store_recorded info = {
 				.type = lt_ndjson_type_name(type),
@@ -179,7 +278,8 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 		return rc;
 	}
 	case LT_NDJSON_VERDICT:
-		rc = lt_db_check_record(g->db, rec, NULL, 0, err);
+		if ((rc = flush_pending(g, err)) == LT_OK)
+			rc = lt_db_check_record(g->db, rec, NULL, 0, err);
 		if (rc == LT_OK && g->fn) {
 			struct lt_store_recorded info = {
 				.type = "verdict",
@@ -197,6 +297,16 @@ static lt_rc take_record(struct ingest *g, cJSON *rec, enum lt_ndjson_type type,
 	return lt_err_set(err, LT_EINTERNAL, "unexpected record type");
 }
 
+/* Whether reading in could wait: nothing on its descriptor now.  (Lines
+ * stdio has buffered make the answer "could wait" too early at worst,
+ * which costs a smaller batch, never a sample held while lt-store
+ * waits.) */
+static bool could_wait(FILE *in)
+{
+	struct pollfd p = {.fd = fileno(in), .events = POLLIN};
+	return poll(&p, 1, 0) == 0;
+}
+
 /* Read the stream to its end; with db NULL only check it. */
 static lt_rc read_stream(struct ingest *g, FILE *in, const char *name, struct lt_err *err)
 {
@@ -208,6 +318,10 @@ static lt_rc read_stream(struct ingest *g, FILE *in, const char *name, struct lt
 	for (;;) {
 		cJSON *rec = NULL;
 		enum lt_ndjson_type type;
+		/* A live stream (`lt-run | lt-store`) writes each second as it
+		 * comes: before waiting for more, what came is committed. */
+		if (g->n_pending && could_wait(in) && (rc = flush_pending(g, err)) != LT_OK)
+			break;
 		if ((rc = lt_ndjson_reader_next(rd, &rec, &type, err)) != LT_OK || !rec)
 			break;
 		if (!g->db) {
@@ -245,10 +359,18 @@ lt_rc lt_store_ingest(struct lt_db *db, FILE *in, const char *name,
 	rc = read_stream(&g, in, name, err);
 	/* Whatever stopped the stream, the runs it left open keep what they
 	 * measured, as 'incomplete'.  Their records were checked as they came,
-	 * so committing them cannot fail for bad input. */
+	 * so writing them cannot fail for bad input. */
 	while (g.n_runs) {
 		struct lt_err cerr = {0};
-		lt_rc crc = run_commit(&g, &g.runs[g.n_runs - 1], &cerr);
+		lt_rc crc = run_end(&g, &g.runs[g.n_runs - 1], NULL, &cerr);
+		if (crc != LT_OK && rc == LT_OK) {
+			rc = crc;
+			*err = cerr;
+		}
+	}
+	if (g.n_pending) { /* left by a failed write */
+		struct lt_err cerr = {0};
+		lt_rc crc = flush_pending(&g, &cerr);
 		if (crc != LT_OK && rc == LT_OK) {
 			rc = crc;
 			*err = cerr;

@@ -1,19 +1,24 @@
 /* store.h -- record NDJSON streams in the database; export and merge runs.
  *
  * The sink every program that reads lt's records uses (lt-store,
- * lt-baseline set, lt-regress check): read a stream, group its records by
- * run, and record each run in one transaction as soon as it is whole, so
- * that what was measured is stored before anything acts on it.
+ * lt-baseline set, lt-regress check): read a stream and record it as it
+ * comes, so that what was measured is stored before anything acts on it.
+ * A run is begun by its run_start (status 'incomplete'), its samples are
+ * written in batches of at most 256 (and before every read that could
+ * wait, so a live stream is stored second by second), and its summary
+ * finishes it in one transaction; memory does not grow with a run's
+ * length.  A run stored already is left alone, except that a stream
+ * re-sent over an incomplete run is held until its end and replaces it
+ * when it is complete or has more samples (lt_db_ingest_run's rule).
  *
- * Bad input never leaves a partial write behind:
+ * Bad input never shows as a good run:
  *  - from a regular file (a path, or stdin redirected from a file) the
  *    whole stream is checked first and recorded only when all of it is
  *    good: a bad line anywhere means exit 2 and a database untouched;
- *  - from a pipe (a live `lt-run | lt-store`) each run is recorded when
- *    its summary arrives; when the stream breaks off (a bad line, or the
- *    end before a summary), the runs it left open are recorded with status
- *    'incomplete' (their good records only, never shown as complete) and
- *    the error is returned: nothing measured is lost.
+ *  - from a pipe (a live `lt-run | lt-store`), when the stream breaks off
+ *    (a bad line, or the end before a summary), the runs it left open
+ *    stay 'incomplete' with their good samples (never shown as complete)
+ *    and the error is returned: nothing measured is lost.
  *
  * Merging: the shards of one run (lt-run --segment I/N, same run_group)
  * combine into the stream one generator would have written, figures

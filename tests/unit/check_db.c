@@ -1006,6 +1006,94 @@ START_TEST(test_samples_in_t_order)
 }
 END_TEST
 
+START_TEST(test_live_recording)
+{
+	/* A run recorded as it comes (lt-store, lt-run --db): begun by
+	 * lt_db_run_open, samples in batches, finished by its summary.  The
+	 * figures of the open run are those lt_db_ingest_run gives the same
+	 * records cut there, and the finished run is the one it gives the
+	 * whole stream. */
+	struct lt_db *db = open_ok();
+	struct lt_err err = {0};
+	struct run full = {0}, cut = {0};
+	enum lt_db_run_state state = LT_DB_RUN_PRESENT;
+	const cJSON *batch[4];
+	char other[320];
+	char *a, *b;
+
+	make_run(&full, "run-live", "s", "2026-01-01T00:00:00Z", 300, 1);
+	ck_assert_msg(lt_db_run_open(db, full.rec[0], &state, &err) == LT_OK, "%s", lt_errmsg(&err));
+	ck_assert_int_eq(state, LT_DB_RUN_BEGUN);
+	ck_assert_int_eq(sql_int(path, "SELECT steady_samples FROM load_test_results"), 0);
+	ck_assert_int_eq(lt_db_run_samples(db, (const cJSON *const *)&full.rec[1], 6, &err), LT_OK);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM run_samples"), 6);
+	ck_assert_int_eq(sql_int(path, "SELECT requests FROM load_test_results"), 400);
+	ck_assert_int_eq(sql_int(path, "SELECT throughput_avg_rps FROM load_test_results"), 100);
+	ck_assert_int_eq(sql_int(path, "SELECT steady_samples FROM load_test_results"), 4);
+
+	/* A batch is all or nothing: a second sample at t of the seventh. */
+	batch[0] = full.rec[7];
+	batch[1] = full.rec[7];
+	ck_assert_int_eq(lt_db_run_samples(db, batch, 2, &err), LT_EINVAL);
+	ck_assert_msg(strstr(lt_errmsg(&err), "two samples at t=7"), "%s", lt_errmsg(&err));
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM run_samples"), 6);
+
+	/* Opening it again leaves it alone: it is stored, incomplete. */
+	ck_assert_int_eq(lt_db_run_open(db, full.rec[0], &state, &err), LT_OK);
+	ck_assert_int_eq(state, LT_DB_RUN_PARTIAL);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM run_samples"), 6);
+
+	/* The same records cut after six samples, in one piece, elsewhere:
+	 * the same figures. */
+	for (size_t i = 0; i < 7; i++)
+		cut.rec[cut.n++] = cJSON_Duplicate(full.rec[i], 1);
+	snprintf(other, sizeof other, "%s/other.db", dir);
+	{
+		struct lt_db *db2 = NULL;
+		ck_assert_int_eq(lt_db_open(other, 0, &db2, &err), LT_OK);
+		ck_assert_int_eq(ingest(db2, &cut, NULL, &err), LT_OK);
+		lt_db_close(db2);
+	}
+	/* One line of the figures each database has for the run. */
+#define FIGURES "SELECT status || '|' || requests || '|' || errors || '|'" \
+	" || round(error_rate, 9) || '|' || throughput_avg_rps || '|' || throughput_peak_rps" \
+	" || '|' || latency_min_ms || '|' || round(latency_mean_ms, 9) || '|'" \
+	" || latency_max_ms || '|' || duration_s || '|' || users_peak || '|'" \
+	" || steady_samples FROM load_test_results"
+	a = sql_text(path, FIGURES);
+	b = sql_text(other, FIGURES);
+#undef FIGURES
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	ck_assert_str_eq(a, b);
+	free(a);
+	free(b);
+
+	/* The rest and the summary: complete, as one ingest would be. */
+	for (size_t i = 0; i < 4; i++)
+		batch[i] = full.rec[7 + i];
+	ck_assert_int_eq(lt_db_run_samples(db, batch, 4, &err), LT_OK);
+	ck_assert_msg(lt_db_run_finish(db, full.rec[0], full.rec[11], &err) == LT_OK, "%s",
+		      lt_errmsg(&err));
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM run_samples"), 10);
+	ck_assert_int_eq(sql_int(path, "SELECT count(*) FROM performance_metrics_history"), 10);
+	ck_assert_int_eq(sql_int(path, "SELECT steady_samples = (SELECT count(*) FROM run_samples"
+				 " WHERE phase = 'steady') FROM load_test_results"), 1);
+	a = sql_text(path, "SELECT status FROM load_test_results");
+	ck_assert_str_eq(a, "complete");
+	free(a);
+	ck_assert_int_eq(lt_db_run_open(db, full.rec[0], &state, &err), LT_OK);
+	ck_assert_int_eq(state, LT_DB_RUN_PRESENT);
+	ck_assert_int_eq(lt_db_run_samples(db, batch, 1, &err), LT_EINVAL);
+	ck_assert_msg(strstr(lt_errmsg(&err), "already finished"), "%s", lt_errmsg(&err));
+	ck_assert_int_eq(lt_db_run_sample(db, full.rec[1], &err), LT_EINVAL);
+	ck_assert_int_eq(lt_db_run_samples(db, NULL, 0, &err), LT_OK);
+	lt_db_close(db);
+	run_free(&full);
+	run_free(&cut);
+}
+END_TEST
+
 START_TEST(test_close_null)
 {
 	lt_db_close(NULL);
@@ -1037,6 +1125,7 @@ Suite *lt_test_suite(void)
 	tcase_add_checked_fixture(ingest_tc, setup, teardown);
 	tcase_add_test(ingest_tc, test_ingest_complete_run);
 	tcase_add_test(ingest_tc, test_incomplete_run_healed);
+	tcase_add_test(ingest_tc, test_live_recording);
 	tcase_add_test(ingest_tc, test_interrupted_run);
 	tcase_add_test(ingest_tc, test_failed_ingest_leaves_file_unchanged);
 	tcase_add_test(ingest_tc, test_concurrent_processes);
