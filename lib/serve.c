@@ -248,6 +248,21 @@ static bool valid_run_id(const char *id)
 	return true;
 }
 
+/* The id of a stored run, which lt-run --run-id may have chosen: what
+ * lt-ndjson(5) accepts, 1 to LT_NDJSON_MAX_ID bytes without control
+ * characters (the UTF-8 get_string checked). */
+static bool valid_stored_run_id(const char *id)
+{
+	size_t n = id ? strlen(id) : 0;
+
+	if (n == 0 || n > LT_NDJSON_MAX_ID)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)id[i] < 0x20 || id[i] == 0x7f)
+			return false;
+	return true;
+}
+
 static cJSON *num_or_null(double v)
 {
 	return isfinite(v) ? cJSON_CreateNumber(v) : cJSON_CreateNull();
@@ -1906,10 +1921,10 @@ static void h_baselines_create(struct call *c)
 	if (!known_fields(c->body, "", fields, c->res) || !get_id(c->body, "scenarioId", true, &sid, c->res) ||
 	    !get_string(c->body, "", "version", 128, &version, c->res) ||
 	    !get_string(c->body, "", "environment", 128, &env, c->res) ||
-	    !get_string(c->body, "", "runId", 64, &rid, c->res) ||
+	    !get_string(c->body, "", "runId", LT_NDJSON_MAX_ID, &rid, c->res) ||
 	    !get_string(c->body, "", "note", 1000, &note, c->res))
 		return;
-	if (rid && !valid_run_id(rid)) {
+	if (rid && !valid_stored_run_id(rid)) {
 		reply_error(c->res, 400, "invalid_request", "runId: not a run id");
 		return;
 	}

@@ -28,6 +28,11 @@ http POST $A/run '{"scenarioId": "nosuch"}'
 check "unknown scenario (run)" 404 not_found
 http GET $A/results/nosuch
 check "unknown scenario (results)" 404 not_found
+long=$(awk 'BEGIN { while (length(s) < 129) s = s "r"; print s }')
+http POST $A/baselines "{\"scenarioId\": \"a\", \"runId\": \"$long\"}"
+check "a run id over 128 bytes" 400 invalid_request
+http POST $A/baselines '{"scenarioId": "a", "runId": "tab\there"}'
+check "a run id with a control character" 400 invalid_request
 http GET $A/scenarios/nosuch
 check "unknown scenario (get)" 404 not_found
 http GET $A/regression-report/nosuch

@@ -112,6 +112,11 @@ expect_code 201
 holds "$(key baseline.metrics responseTime.p95) > 0" || fail "baseline metrics"
 http GET "$A/baselines?environment=staging"
 [ "$(field count)" = 1 ] || fail "baselines of staging"
+# A run stored under an id of its own (lt-run --run-id) makes one too.
+lt-store export "$run2" | sed "s/$run2/nightly-42/g" | lt-store -q || fail "storing run nightly-42"
+http POST $A/baselines '{"scenarioId": "api-health-check", "version": "2.1", "environment": "nightly", "runId": "nightly-42"}'
+expect_code 201
+[ "$(field baseline.run_id)" = nightly-42 ] || fail "baseline of nightly-42: $(head -c 300 "$T/body")"
 
 http GET "$A/regression-alerts?scenarioId=api-health-check&limit=10"
 expect_code 200
