@@ -1,7 +1,7 @@
 # lt-store reads a stream of any length through a pipe in bounded memory
 # (lt-store(1), lt-ndjson(5) RESOURCE LIMITS), stops at the first bad line
-# with exit 2 naming it, and the database then holds exactly the runs that
-# ended before it.  Nothing is written to disk but the database: the
+# with exit 2 naming it, and the database then holds the runs that ended
+# before it, complete.  Nothing is written to disk but the database: the
 # streams are generated on the fly by awk.
 #
 # Sizes: a stream of many 60-sample runs, $small_mb and $big_mb megabytes
@@ -50,8 +50,8 @@ holds() {
 
 mkfifo "$T/fifo" || fail "mkfifo"
 
-# 1. Many runs: each is recorded at its summary and forgotten, so memory
-# does not grow with the stream.
+# 1. Many runs: each is recorded as it is read and forgotten at its
+# summary, so memory does not grow with the stream.
 for mb in "$small_mb" "$big_mb"; do
 	runs "$mb" 60 >"$T/fifo" &
 	peak_kb lt-store -q --db "$T/runs$mb.db" <"$T/fifo"
