@@ -412,57 +412,68 @@ static lt_rc json_get_integer(const cJSON *item, const char *path,
 	return LT_OK;
 }
 
-/* Σ c f(v) over the buckets, for f(v) = v (power 1) or v² (power 2),
- * with each bucket's values taken at their lowest (or highest) possible
- * within [min, max]; then one value moved to max (or min), since when
- * n >= 2 both min and max are among the values and are two of them.
- * These are the tightest bounds the buckets, min and max allow. */
-static unsigned __int128 bound_sum(const struct lt_hist *h, int power, bool upper)
-{
-	unsigned __int128 total = 0, v;
-	uint64_t edge, correction_from, correction_to;
+/* Σ c f(v) over the buckets, for f(v) = v and v², with each bucket's
+ * values taken at their lowest (low) or highest (high) possible within
+ * [min, max]; then one value moved to max (or min), since when n >= 2
+ * both min and max are among the values and are two of them.  These are
+ * the tightest bounds the buckets, min and max allow.  Summed as the
+ * buckets are read (bounds_add, then bounds_end), not by a walk over the
+ * dense array: a histogram's buckets span thousands of empty ones. */
+struct bounds {
+	unsigned __int128 low1, high1, low2, high2;
+};
 
-	for (uint32_t i = h->first; i <= h->last; i++) {
-		if (!h->buckets[i])
-			continue;
-		if (upper) {
-			edge = bucket_high(i);
-			if (edge > h->max_us)
-				edge = h->max_us;
-		} else {
-			edge = bucket_low(i);
-			if (edge < h->min_us)
-				edge = h->min_us;
-		}
-		v = power == 1 ? edge : (unsigned __int128)edge * edge;
-		total += v * h->buckets[i];
-	}
+/* What the JSON form says besides its buckets: a histogram is checked
+ * from this and the sparse pairs alone, without its dense array. */
+struct head {
+	uint64_t count, min_us, max_us, sum_us;
+	unsigned __int128 sumsq;
+	uint32_t first, last;
+};
+
+/* Bucket i holds count values; h's min and max are set. */
+static void bounds_add(struct bounds *b, const struct head *h, uint32_t i, uint64_t count)
+{
+	uint64_t lo = bucket_low(i), hi = bucket_high(i);
+
+	if (lo < h->min_us)
+		lo = h->min_us;
+	if (hi > h->max_us)
+		hi = h->max_us;
+	b->low1 += (unsigned __int128)lo * count;
+	b->high1 += (unsigned __int128)hi * count;
+	b->low2 += (unsigned __int128)lo * lo * count;
+	b->high2 += (unsigned __int128)hi * hi * count;
+}
+
+/* The correction for min and max, once every bucket was added. */
+static void bounds_end(struct bounds *b, const struct head *h)
+{
+	uint64_t low_from, high_from;
+
 	if (h->count < 2)
-		return total;
-	if (upper) {
-		correction_from = bucket_high(h->first);
-		if (correction_from > h->max_us)
-			correction_from = h->max_us;
-		correction_to = h->min_us;
-	} else {
-		correction_from = bucket_low(h->last);
-		if (correction_from < h->min_us)
-			correction_from = h->min_us;
-		correction_to = h->max_us;
-	}
-	if (power == 1)
-		return total - correction_from + correction_to;
-	return total - (unsigned __int128)correction_from * correction_from +
-	       (unsigned __int128)correction_to * correction_to;
+		return;
+	low_from = bucket_low(h->last);
+	if (low_from < h->min_us)
+		low_from = h->min_us;
+	high_from = bucket_high(h->first);
+	if (high_from > h->max_us)
+		high_from = h->max_us;
+	b->low1 = b->low1 - low_from + h->max_us;
+	b->high1 = b->high1 - high_from + h->min_us;
+	b->low2 = b->low2 - (unsigned __int128)low_from * low_from +
+		  (unsigned __int128)h->max_us * h->max_us;
+	b->high2 = b->high2 - (unsigned __int128)high_from * high_from +
+		   (unsigned __int128)h->min_us * h->min_us;
 }
 
 /* Check that count, min, max, sum and sumsq of h agree with its buckets
  * and with each other (the list in hist.h). */
-static lt_rc check_consistent(const struct lt_hist *h, uint64_t bucket_total,
-			      struct lt_err *err)
+static lt_rc check_consistent(const struct head *h, uint64_t bucket_total,
+			      const struct bounds *bd, struct lt_err *err)
 {
 	char a[40], b[40], c[40];
-	unsigned __int128 low, high, base, spread;
+	unsigned __int128 base, spread;
 	uint64_t q, r;
 
 	if (h->count != bucket_total)
@@ -492,18 +503,14 @@ static lt_rc check_consistent(const struct lt_hist *h, uint64_t bucket_total,
 	if (h->count == 1 && h->min_us != h->max_us)
 		return lt_err_set(err, LT_EINVAL, "max: %" PRIu64 " differs from min %"
 				  PRIu64 ", but n is 1", h->max_us, h->min_us);
-	low = bound_sum(h, 1, false);
-	high = bound_sum(h, 1, true);
-	if (h->sum_us < low || h->sum_us > high)
+	if (h->sum_us < bd->low1 || h->sum_us > bd->high1)
 		return lt_err_set(err, LT_EINVAL, "sum: %" PRIu64 " is impossible for these "
 				  "buckets (it must be within %s..%s)", h->sum_us,
-				  u128_format(low, a), u128_format(high, b));
-	low = bound_sum(h, 2, false);
-	high = bound_sum(h, 2, true);
-	if (h->sumsq < low || h->sumsq > high)
+				  u128_format(bd->low1, a), u128_format(bd->high1, b));
+	if (h->sumsq < bd->low2 || h->sumsq > bd->high2)
 		return lt_err_set(err, LT_EINVAL, "sumsq: %s is impossible for these "
 				  "buckets (it must be within %s..%s)", u128_format(h->sumsq, c),
-				  u128_format(low, a), u128_format(high, b));
+				  u128_format(bd->low2, a), u128_format(bd->high2, b));
 	/* sumsq n >= sum² (Cauchy-Schwarz), in the exact terms of stddev: no
 	 * term overflows since sum <= n max was checked above. */
 	q = h->sum_us / h->count;
@@ -529,6 +536,8 @@ lt_rc lt_hist_from_json(const cJSON *json, struct lt_hist **out,
 {
 	const cJSON *members[M_COUNT] = {0}, *item;
 	unsigned __int128 figures[M_B], delta, count, index = 0, total = 0;
+	struct bounds bounds = {0};
+	struct head hd = {0};
 	struct lt_hist *h = NULL;
 	char path[32];
 	size_t pos = 0;
@@ -578,15 +587,15 @@ lt_rc lt_hist_from_json(const cJSON *json, struct lt_hist **out,
 				"(index step, count)", cJSON_GetArraySize(members[M_B]));
 		goto fail;
 	}
-	if (!(h = lt_hist_new())) {
+	if (out && !(h = lt_hist_new())) {
 		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
 		goto fail;
 	}
-	h->count = (uint64_t)figures[M_N];
-	h->min_us = (uint64_t)figures[M_MIN];
-	h->max_us = (uint64_t)figures[M_MAX];
-	h->sum_us = (uint64_t)figures[M_SUM];
-	h->sumsq = figures[M_SUMSQ];
+	hd.count = (uint64_t)figures[M_N];
+	hd.min_us = (uint64_t)figures[M_MIN];
+	hd.max_us = (uint64_t)figures[M_MAX];
+	hd.sum_us = (uint64_t)figures[M_SUM];
+	hd.sumsq = figures[M_SUMSQ];
 	/* Walk the pairs with one cursor: cJSON_GetArrayItem would make
 	 * this quadratic in the number of buckets. */
 	for (item = members[M_B]->child; item; item = item->next->next, pos += 2) {
@@ -627,14 +636,26 @@ lt_rc lt_hist_from_json(const cJSON *json, struct lt_hist **out,
 					"than 2^64 - 1", path);
 			goto fail;
 		}
-		h->buckets[index] = (uint64_t)count;
+		if (h)
+			h->buckets[index] = (uint64_t)count;
+		bounds_add(&bounds, &hd, (uint32_t)index, (uint64_t)count);
 		if (pos == 0)
-			h->first = (uint32_t)index;
-		h->last = (uint32_t)index;
+			hd.first = (uint32_t)index;
+		hd.last = (uint32_t)index;
 	}
-	if ((rc = check_consistent(h, (uint64_t)total, err)))
+	bounds_end(&bounds, &hd);
+	if ((rc = check_consistent(&hd, (uint64_t)total, &bounds, err)))
 		goto fail;
-	*out = h;
+	if (out) {
+		h->count = hd.count;
+		h->min_us = hd.min_us;
+		h->max_us = hd.max_us;
+		h->sum_us = hd.sum_us;
+		h->sumsq = hd.sumsq;
+		h->first = hd.first;
+		h->last = hd.last;
+		*out = h;
+	}
 	return LT_OK;
 fail:
 	lt_hist_free(h);

@@ -162,7 +162,8 @@ cJSON *lt_hist_to_json(const struct lt_hist *h);
 /* Parse and validate the JSON form above.  *out is new on success,
  * unchanged on failure; LT_EINVAL with err naming the member relative to
  * the object ("b[6]: bucket index 70000 out of range 1..23220"), or
- * LT_ENOMEM.  json is borrowed; NULL is LT_EINVAL. */
+ * LT_ENOMEM.  json is borrowed; NULL is LT_EINVAL.  out NULL: only check
+ * it, with no allocation (readers of NDJSON check every sample's). */
 lt_rc lt_hist_from_json(const cJSON *json, struct lt_hist **out,
 			struct lt_err *err);
 

@@ -723,13 +723,11 @@ static lt_rc check_value(const cJSON *item, const char *path,
 		return LT_OK;
 	}
 	case K_HIST: {
-		struct lt_hist *h = NULL;
 		struct lt_err herr = {0};
 		lt_rc rc;
 		if (!cJSON_IsObject(item))
 			return expected(err, path, "a histogram object", item);
-		rc = lt_hist_from_json(item, &h, &herr);
-		lt_hist_free(h);
+		rc = lt_hist_from_json(item, NULL, &herr);
 		if (rc != LT_OK)
 			return lt_err_set(err, rc, "%s: %s", path, lt_errmsg(&herr));
 		return LT_OK;

@@ -105,9 +105,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!json)
 		return 0;
-	if (lt_hist_from_json(json, &h, &err) != LT_OK) {
-		if (h)
-			fuzz_fail("lt_hist_from_json failed but set *out");
+	/* Checking alone (no histogram made) must agree. */
+	lt_rc only = lt_hist_from_json(json, NULL, &err);
+	if (lt_hist_from_json(json, &h, &err) != only)
+		fuzz_fail("lt_hist_from_json: checking alone gave %d, reading %d", only,
+			  h ? LT_OK : err.rc);
+	if (!h) {
 		cJSON_Delete(json);
 		return 0;
 	}

@@ -145,14 +145,20 @@ static char *json_text(const struct lt_hist *h)
 }
 
 /* Parse text and read it as a histogram; returns the rc, *out as
- * lt_hist_from_json leaves it. */
+ * lt_hist_from_json leaves it.  Checking only (out NULL) must give the
+ * same answer and the same message, every time. */
 static lt_rc hist_from_text(const char *text, struct lt_hist **out, struct lt_err *err)
 {
 	cJSON *json = cJSON_Parse(text);
-	lt_rc rc;
+	struct lt_err only_err = {0};
+	lt_rc rc, only;
 
 	ck_assert_msg(json != NULL, "test JSON does not parse: %s", text);
+	only = lt_hist_from_json(json, NULL, &only_err);
 	rc = lt_hist_from_json(json, out, err);
+	ck_assert_int_eq(only, rc);
+	if (rc != LT_OK && err)
+		ck_assert_str_eq(lt_errmsg(&only_err), lt_errmsg(err));
 	cJSON_Delete(json);
 	return rc;
 }
