@@ -38,6 +38,8 @@ struct lt_benchcheck_config *lt_benchcheck_config_new(void)
 	}
 	rule_defaults(&c->rules[0]);
 	c->n_rules = 1;
+	c->history_runs = 10;
+	c->history_min = 5;
 	return c;
 }
 
@@ -87,6 +89,8 @@ lt_rc lt_benchcheck_config_apply(struct lt_benchcheck_config *c, const cJSON *js
 		return lt_err_set(err, LT_EINVAL, "%s: expected an object keyed by metric name", name);
 	/* Work on a deep copy, so that c is untouched on failure. */
 	memset(&next, 0, sizeof next);
+	next.history_runs = c->history_runs;
+	next.history_min = c->history_min;
 	for (size_t i = 0; i < c->n_rules; i++) {
 		next.rules[i] = c->rules[i];
 		if (!(next.rules[i].name = lti_strdup(c->rules[i].name))) {
@@ -94,6 +98,21 @@ lt_rc lt_benchcheck_config_apply(struct lt_benchcheck_config *c, const cJSON *js
 			goto fail;
 		}
 		next.n_rules = i + 1;
+	}
+	/* "history" is the one of regress.h, parsed by its parser. */
+	if ((item = cJSON_GetObjectItemCaseSensitive(json, "history"))) {
+		struct lt_regress_config *tmp = lt_regress_config_new();
+		cJSON *only = cJSON_CreateObject();
+		if (!tmp || !only || !cJSON_AddItemToObject(only, "history", cJSON_Duplicate(item, 1)))
+			rc = lt_err_set(err, LT_ENOMEM, "out of memory");
+		else if ((rc = lt_regress_config_apply(tmp, only, name, err)) == LT_OK) {
+			next.history_runs = tmp->history_runs;
+			next.history_min = tmp->history_min;
+		}
+		lt_regress_config_free(tmp);
+		cJSON_Delete(only);
+		if (rc != LT_OK)
+			goto fail;
 	}
 	/* "bench" first: per-benchmark rules start from it, wherever the
 	 * document puts it. */
@@ -271,7 +290,7 @@ struct judged {
 	int dir;
 	double baseline, current, change_pct, worse_pct, p, q, effect;
 	size_t n_base, n_cur;
-	const char *test;           /* "welch" or NULL */
+	const char *test;           /* "welch", "history-t" or NULL */
 	const char *status, *severity, *reason;
 };
 
@@ -309,6 +328,24 @@ out:
 	free(a);
 	free(b);
 	return ok;
+}
+
+/* The history model: the current mean against the run-to-run spread of
+ * the earlier results' means (regress.h's prediction-interval t), one-
+ * sided toward worse.  false when there are too few of them. */
+static bool test_history(struct judged *j, size_t history_min)
+{
+	struct lt_stats_score sc;
+	struct lt_err err = {0};
+
+	if (j->item->n_history < history_min || j->item->n_history < 2)
+		return false;
+	if (lt_stats_score(j->item->history, j->item->n_history, j->current, &sc, &err) != LT_OK)
+		return false;
+	j->p = j->dir > 0 ? sc.p_t.greater : sc.p_t.less;
+	j->effect = sc.t;
+	j->test = "history-t";
+	return true;
 }
 
 static cJSON *judged_json(const struct judged *j)
@@ -362,6 +399,7 @@ static cJSON *judged_json(const struct judged *j)
 #undef NUM_OR_NULL
 	cJSON_AddNumberToObject(o, "baseline_n", (double)j->n_base);
 	cJSON_AddNumberToObject(o, "current_n", (double)j->n_cur);
+	cJSON_AddNumberToObject(o, "history_runs", (double)j->item->n_history);
 	cJSON_AddNumberToObject(o, "warning_pct", j->rule->warning_pct);
 	cJSON_AddNumberToObject(o, "critical_pct", j->rule->critical_pct);
 	cJSON_AddStringToObject(o, "severity", j->severity);
@@ -403,7 +441,7 @@ static cJSON *make_alert(const struct judged *j, const char *scenario, struct lt
 
 /* Magnitude and, for the statistical method, the test of one benchmark
  * (the verdict comes after Benjamini-Hochberg). */
-static void measure(struct judged *j)
+static void measure(struct judged *j, size_t history_min)
 {
 	const cJSON *cur = j->item->current, *base = j->item->baseline;
 	const char *ucur = lt_ndjson_get_str(cur, "unit");
@@ -444,6 +482,14 @@ static void measure(struct judged *j)
 		j->n_base = n;
 		return;
 	}
+	if (test_history(j, history_min)) {
+		size_t n;
+		free(values_of(cur, &n));
+		j->n_cur = n;
+		free(values_of(base, &n));
+		j->n_base = n;
+		return;
+	}
 	if (!test_welch(j)) {
 		j->status = "inconclusive";
 		j->reason = "fewer than 3 values on a side for the statistical test";
@@ -471,6 +517,7 @@ lt_rc lt_benchcheck_judge(const struct lt_benchcheck_item *items, size_t n,
 	double *p = NULL, *q = NULL;
 	size_t *idx = NULL, n_js = 0, m = 0, made = 0;
 	char *scenario = NULL;
+	bool history_model = false;
 	lt_rc rc;
 
 	if (n == 0)
@@ -495,7 +542,8 @@ lt_rc lt_benchcheck_judge(const struct lt_benchcheck_item *items, size_t n,
 		}
 		j->item = &items[i];
 		n_js++;
-		measure(j);
+		measure(j, cfg->history_min);
+		history_model |= j->test && !strcmp(j->test, "history-t");
 	}
 
 	/* Benjamini-Hochberg over the tests of this check. */
@@ -575,7 +623,7 @@ lt_rc lt_benchcheck_judge(const struct lt_benchcheck_item *items, size_t n,
 		cJSON_AddNumberToObject(v, "baseline_id", (double)baseline_id);
 	else
 		cJSON_AddNullToObject(v, "baseline_id");
-	cJSON_AddStringToObject(v, "model", "baseline-run");
+	cJSON_AddStringToObject(v, "model", history_model ? "history" : "baseline-run");
 	cJSON_AddStringToObject(v, "status", status);
 	if (!strcmp(status, "inconclusive")) {
 		const char *why = "no benchmark could be judged";
@@ -619,12 +667,43 @@ out:
 	return rc;
 }
 
+/* The means of the results of row's benchmark measured before it on its
+ * host (lt_db_bench_history), newest limit of them: *means new (NULL
+ * when none), *n their number. */
+static lt_rc history_of(struct lt_db *db, const cJSON *row, size_t limit, double **means,
+			size_t *n, struct lt_err *err)
+{
+	cJSON *rows = NULL, *r;
+	lt_rc rc;
+
+	*means = NULL;
+	*n = 0;
+	rc = lt_db_bench_history(db, lt_ndjson_get_str(row, "suite"), lt_ndjson_get_str(row, "name"),
+				 lt_ndjson_get_str(row, "host"), lt_ndjson_get_str(row, "bench_id"),
+				 limit, &rows, err);
+	if (rc != LT_OK)
+		return rc;
+	if (cJSON_GetArraySize(rows) > 0 &&
+	    !(*means = malloc((size_t)cJSON_GetArraySize(rows) * sizeof **means))) {
+		cJSON_Delete(rows);
+		return lt_err_set(err, LT_ENOMEM, "out of memory");
+	}
+	cJSON_ArrayForEach(r, rows) {
+		double v;
+		if (lt_ndjson_get_num(r, "mean", &v) && isfinite(v))
+			(*means)[(*n)++] = v;
+	}
+	cJSON_Delete(rows);
+	return LT_OK;
+}
+
 lt_rc lt_benchcheck_check(struct lt_db *db, const char *const *bench_ids, size_t n,
 			  const char *environment, const struct lt_benchcheck_config *cfg,
 			  cJSON **verdict, cJSON ***alerts, size_t *n_alerts, struct lt_err *err)
 {
 	struct lt_benchcheck_item *items = NULL;
 	cJSON **rows = NULL, **baselines = NULL;
+	double **history = NULL;
 	char *first_key = NULL;
 	size_t with_baseline = 0;
 	lt_rc rc = LT_OK;
@@ -632,7 +711,7 @@ lt_rc lt_benchcheck_check(struct lt_db *db, const char *const *bench_ids, size_t
 	if (n == 0)
 		return lt_err_set(err, LT_EINVAL, "no benchmark to check");
 	if (!(items = calloc(n, sizeof *items)) || !(rows = calloc(n, sizeof *rows)) ||
-	    !(baselines = calloc(n, sizeof *baselines))) {
+	    !(baselines = calloc(n, sizeof *baselines)) || !(history = calloc(n, sizeof *history))) {
 		rc = lt_err_set(err, LT_ENOMEM, "out of memory");
 		goto out;
 	}
@@ -651,6 +730,12 @@ lt_rc lt_benchcheck_check(struct lt_db *db, const char *const *bench_ids, size_t
 			rc = lt_err_set(err, LT_EINVAL, "benchmark result %s has no name", bench_ids[i]);
 			goto out;
 		}
+		if ((rc = history_of(db, rows[i], cfg->history_runs, &history[i],
+				     &items[i].n_history, err)) != LT_OK) {
+			free(key);
+			goto out;
+		}
+		items[i].history = history[i];
 		rc = lt_db_baseline_get(db, key, environment, NULL, &baselines[i], &nf);
 		if (!first_key)
 			first_key = key;
@@ -692,6 +777,10 @@ out:
 	if (baselines)
 		for (size_t i = 0; i < n; i++)
 			cJSON_Delete(baselines[i]);
+	if (history)
+		for (size_t i = 0; i < n; i++)
+			free(history[i]);
+	free(history);
 	free(rows);
 	free(baselines);
 	free(items);

@@ -15,9 +15,17 @@
  *    record's "better": "lower", the default: times), -change_pct when
  *    higher is ("higher": throughputs, ops/s).  worse_pct >= critical %
  *    is critical, >= warning % a warning.
- *  - Significance ("statistical"): Welch's t-test on the two records'
- *    per-run "values", one-sided in the worse direction -- the run, not
- *    the operation, is the unit of evidence, as hyperfine and Google
+ *  - Significance ("statistical"), from one of two models, as for runs
+ *    (regress.h):
+ *     history: when the benchmark has at least history.minRuns (5)
+ *    earlier results on the same host (the newest history.runs, 10,
+ *    leaving out results a check found critical), the current mean is
+ *    judged against the spread of their means with the prediction-
+ *    interval t test -- the drift between sessions of a machine, which
+ *    the runs of one session do not show, is what it measures;
+ *     baseline-run: otherwise Welch's t-test on the two records' per-run
+ *    "values", one-sided in the worse direction -- the run, not the
+ *    operation, is the unit of evidence, as hyperfine and Google
  *    Benchmark report it.  Fewer than LT_BENCHCHECK_MIN_VALUES values on
  *    a side is 'inconclusive', never a false verdict.  Two constant
  *    samples (zero spread on both sides) differ with certainty when their
@@ -33,9 +41,9 @@
  * the fields of a metric's rule (warning, critical, method, confidence,
  * enabled).  Default: warning 10 %, critical 25 %, statistical at 95 %.
  *
- * Non-goals: no run-to-run history model yet (benchmark results carry no
- * environment to select the history by); resources (CPU, RSS) are not
- * judged, only the figure the benchmark reports.
+ * The history is selected by host, not by environment: benchmark results
+ * carry the machine they ran on and no environment.  Resources (CPU, RSS)
+ * are not judged, only the figure the benchmark reports.
  */
 #ifndef LT_BENCHCHECK_H
 #define LT_BENCHCHECK_H
@@ -66,6 +74,7 @@ struct lt_benchcheck_rule {
 struct lt_benchcheck_config {
 	struct lt_benchcheck_rule rules[LT_BENCHCHECK_MAX_RULES];  /* rules[0] is "bench" */
 	size_t n_rules;
+	unsigned history_runs, history_min;  /* the document's "history" (10, 5) */
 };
 
 /* The defaults (rule "bench": 10 % / 25 %, statistical at 95 %).  new
@@ -73,8 +82,9 @@ struct lt_benchcheck_config {
 struct lt_benchcheck_config *lt_benchcheck_config_new(void);
 void lt_benchcheck_config_free(struct lt_benchcheck_config *c);
 
-/* Apply the "bench" and "bench:<suite>/<name>" keys of the thresholds
- * document json (borrowed; other keys are regress.h's and are ignored).
+/* Apply the "bench" and "bench:<suite>/<name>" keys and "history" of the
+ * thresholds document json (borrowed; other keys are regress.h's and are
+ * ignored).
  * A per-benchmark rule starts from the "bench" rule of the document.
  * name names the document in messages ("t.json: bench.warning: must be
  * > 0, got -1").  On failure c is unchanged (LT_EINVAL). */
@@ -115,6 +125,8 @@ struct lt_benchcheck_item {
 	const cJSON *baseline;       /* its baseline's bench record; NULL: none */
 	int64_t baseline_id;         /* 0 when none */
 	const char *baseline_version;  /* may be NULL */
+	const double *history;       /* means of earlier results (history model) */
+	size_t n_history;            /* how many; fewer than history_min: not used */
 };
 
 /* Judge items[0..n) (n >= 1) as above and build
@@ -123,17 +135,20 @@ struct lt_benchcheck_item {
  *             run_id (the lt-bench session_id the records share, else
  *             the first bench_id), environment (NULL: "default"),
  *             baseline_id (when all share one, else null), model
- *             ("baseline-run"), status ("pass" | "warning" | "critical"
+ *             ("history" when a benchmark was judged by it, else
+ *             "baseline-run"), status ("pass" | "warning" | "critical"
  *             | "inconclusive"), reason (when inconclusive), metrics
  *             [{metric ("bench:<suite>/<name>"), suite, name, unit,
  *             better, bench_id, baseline_bench_id, baseline_id,
  *             baseline_version, baseline, current (the means),
- *             change_pct, worse_pct, method, test ("welch" | null),
- *             p_value, q_value, effect (Hedges' g), baseline_n,
- *             current_n, warning_pct, critical_pct, severity, status,
- *             reason}], alerts (count), created_at}
+ *             change_pct, worse_pct, method, test ("history-t" |
+ *             "welch" | null), p_value, q_value, effect (the history
+ *             t, or Hedges' g), baseline_n, current_n, history_runs,
+ *             warning_pct, critical_pct, severity, status, reason}],
+ *             alerts (count), created_at}
  *   *alerts   the alert records (metric the key, run_id the bench_id,
- *             method "welch" or "threshold"), *n_alerts of them.
+ *             method "history-t", "welch" or "threshold"), *n_alerts of
+ *             them.
  * The verdict is pass when at least one benchmark was judged and none
  * regressed, inconclusive when none could be judged.  Both new
  * (cJSON_Delete each; free the array).  Writes nothing. */
@@ -142,7 +157,8 @@ lt_rc lt_benchcheck_judge(const struct lt_benchcheck_item *items, size_t n,
 			  cJSON **verdict, cJSON ***alerts, size_t *n_alerts, struct lt_err *err);
 
 /* Judge the stored benchmark results bench_ids[0..n) against the newest
- * baselines of their benchmarks in environment (NULL: "default"), as
+ * baselines of their benchmarks in environment (NULL: "default") and
+ * their histories (lt_db_bench_history: same host, before them), as
  * lt_benchcheck_judge.  LT_ENOTFOUND when a result is not stored, or when
  * no benchmark has a baseline (the message says how to set one); a
  * benchmark without one is otherwise judged 'inconclusive' ("no

@@ -3186,18 +3186,26 @@ lt_rc lt_db_bench_get(struct lt_db *db, const char *bench_id, cJSON **row, struc
 }
 
 lt_rc lt_db_bench_history(struct lt_db *db, const char *suite, const char *name,
-			  const char *exclude_bench_id, size_t limit, cJSON **rows,
-			  struct lt_err *err)
+			  const char *host, const char *before_bench_id, size_t limit,
+			  cJSON **rows, struct lt_err *err)
 {
-	char sql[768];
+	char sql[1400];
 	/* The inner query keeps rowid (the rows carry it as seq) so that
-	 * results recorded in the same millisecond keep their order. */
+	 * results recorded in the same millisecond keep their order; the
+	 * same order tells what came before the judged result. */
 	snprintf(sql, sizeof sql, "SELECT * FROM (%s WHERE suite IS ?1 AND name = ?2"
-		 " AND (?3 IS NULL OR bench_id <> ?3)"
-		 " ORDER BY recorded_at DESC, rowid DESC LIMIT ?4) ORDER BY recorded_at, seq",
+		 " AND (?3 IS NULL OR host IS ?3)"
+		 " AND bench_id IS NOT ?4"
+		 " AND (?4 IS NULL OR NOT EXISTS (SELECT 1 FROM benchmark_results j"
+		 "  WHERE j.bench_id = ?4)"
+		 "  OR (recorded_at, rowid) < (SELECT j.recorded_at, j.rowid"
+		 "   FROM benchmark_results j WHERE j.bench_id = ?4))"
+		 " AND NOT EXISTS (SELECT 1 FROM regression_alerts a"
+		 "  WHERE a.run_id = benchmark_results.bench_id AND a.severity = 'critical')"
+		 " ORDER BY recorded_at DESC, rowid DESC LIMIT ?5) ORDER BY recorded_at, seq",
 		 bench_columns_seq);
-	return query_rows(db, "reading benchmark history", rows, NULL, err, sql, "ttti", suite,
-			  name, exclude_bench_id, (int64_t)(limit ? limit : 1000000));
+	return query_rows(db, "reading benchmark history", rows, NULL, err, sql, "tttti", suite,
+			  name, host, before_bench_id, (int64_t)(limit ? limit : 1000000));
 }
 
 /* ---- lt-regress watch: the runs no check has seen ---- */

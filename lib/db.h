@@ -509,12 +509,15 @@ lt_rc lt_db_ping(struct lt_db *db, struct lt_err *err);
  * such result. */
 lt_rc lt_db_bench_get(struct lt_db *db, const char *bench_id, cJSON **row, struct lt_err *err);
 
-/* The newest limit (0: all) results of the benchmark suite/name, leaving
- * out exclude_bench_id (may be NULL), oldest first, as lt_db_bench_get
- * gives them.  *rows a new array. */
+/* The newest limit (0: all) results of the benchmark suite/name measured
+ * on host (NULL: any), oldest first, as lt_db_bench_get gives them,
+ * leaving out every result a check found critical (a regression must not
+ * become the norm).  before_bench_id (may be NULL) is the result being
+ * judged: it and every result recorded after it are left out too (when
+ * it is stored).  *rows a new array. */
 lt_rc lt_db_bench_history(struct lt_db *db, const char *suite, const char *name,
-			  const char *exclude_bench_id, size_t limit, cJSON **rows,
-			  struct lt_err *err);
+			  const char *host, const char *before_bench_id, size_t limit,
+			  cJSON **rows, struct lt_err *err);
 
 /* ---- lt-regress watch ---- */
 

@@ -298,6 +298,134 @@ START_TEST(test_thresholds)
 }
 END_TEST
 
+START_TEST(test_history_model)
+{
+	/* Ten earlier sessions with means 100 +- 2: a current mean of 112
+	 * (+12 %) is judged against their spread (t = 12 / (2.1 sqrt(1.1)),
+	 * p far below 0.05), not against the one baseline's runs, whose own
+	 * values are wide enough that Welch would call it noise. */
+	static const double past[] = { 98, 101, 100, 103, 99, 97, 102, 100, 101, 99 };
+	struct lt_benchcheck_config *cfg = lt_benchcheck_config_new();
+	cJSON *base = bench("b-0", "s", "x", "ms", "lower", 1, N_VALUES);
+	cJSON *cur = bench("b-1", "s", "x", "ms", "lower", 1.12, N_VALUES);
+	struct lt_benchcheck_item item = { .current = cur, .baseline = base, .baseline_id = 1,
+					   .history = past, .n_history = 10 };
+	struct outcome o = {0};
+	struct lt_err err = {0};
+
+	/* The baseline's values spread far: Welch alone is not sure. */
+	cJSON_ReplaceItemInObject(base, "values", cJSON_Parse("[60, 140, 70, 130, 80, 120, 90, 110]"));
+	judge(&item, 1, cfg, &o);
+	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "model"), "history");
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "history-t");
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "status"), "regression");
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "severity"), "warning");
+	double runs = 0;
+	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &runs) && runs == 10);
+	ck_assert_uint_eq(o.n_alerts, 1);
+	ck_assert_str_eq(lt_ndjson_get_str(o.alerts[0], "method"), "history-t");
+	outcome_free(&o);
+
+	/* Four earlier results are too few (minRuns 5): Welch decides. */
+	item.n_history = 4;
+	judge(&item, 1, cfg, &o);
+	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "model"), "baseline-run");
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "welch");
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "status"), "ok");
+	outcome_free(&o);
+
+	/* history.minRuns from the thresholds document: 3 are enough. */
+	cJSON *doc = cJSON_Parse("{\"history\": {\"runs\": 8, \"minRuns\": 3}}");
+	ck_assert_msg(lt_benchcheck_config_apply(cfg, doc, "t.json", &err) == LT_OK, "%s",
+		      lt_errmsg(&err));
+	ck_assert_uint_eq(cfg->history_runs, 8);
+	ck_assert_uint_eq(cfg->history_min, 3);
+	judge(&item, 1, cfg, &o);
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "history-t");
+	outcome_free(&o);
+	cJSON_Delete(doc);
+	/* ... checked by regress's parser: cfg unchanged on error. */
+	doc = cJSON_Parse("{\"history\": {\"runs\": 3, \"minRuns\": 5}}");
+	ck_assert_int_eq(lt_benchcheck_config_apply(cfg, doc, "t.json", &err), LT_EINVAL);
+	ck_assert_ptr_nonnull(strstr(lt_errmsg(&err), "t.json: history"));
+	ck_assert_uint_eq(cfg->history_min, 3);
+	cJSON_Delete(doc);
+
+	cJSON_Delete(base);
+	cJSON_Delete(cur);
+	lt_benchcheck_config_free(cfg);
+}
+END_TEST
+
+START_TEST(test_database_history)
+{
+	/* Through the database: the history is the results of the same
+	 * benchmark on the same host recorded before the judged one, less
+	 * those a check found critical. */
+	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX", path[64];
+	struct lt_benchcheck_config *cfg = lt_benchcheck_config_new();
+	struct lt_err err = {0};
+	struct lt_db *db = NULL;
+	struct outcome o = {0};
+	static const double factor[] = { 1, 0.99, 1.01, 1.02, 0.98, 1, 1.01, 1.3, 1.31 };
+	char id[16], at[32];
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/lt.db", dir);
+	ck_assert_msg(lt_db_open(path, 0, &db, &err) == LT_OK, "%s", lt_errmsg(&err));
+	/* h-0 .. h-8 on host a, one a minute; o-0 on host b. */
+	for (size_t i = 0; i < 9; i++) {
+		snprintf(id, sizeof id, "h-%zu", i);
+		snprintf(at, sizeof at, "2026-01-01T00:%02zu:00Z", i);
+		cJSON *r = bench(id, "s", "x", "ms", "lower", factor[i], N_VALUES);
+		cJSON_AddStringToObject(r, "host", "a");
+		cJSON_AddStringToObject(r, "started_at", at);
+		ck_assert_msg(lt_db_ingest_record(db, r, &err) == LT_OK, "%s", lt_errmsg(&err));
+		cJSON_Delete(r);
+	}
+	cJSON *r = bench("o-0", "s", "x", "ms", "lower", 5, N_VALUES);
+	cJSON_AddStringToObject(r, "host", "b");
+	cJSON_AddStringToObject(r, "started_at", "2026-01-01T00:03:30Z");
+	ck_assert(lt_db_ingest_record(db, r, &err) == LT_OK);
+	cJSON_Delete(r);
+	ck_assert(lt_benchcheck_baseline_set(db, "h-0", "ci", NULL, NULL, NULL, NULL, &err) == LT_OK);
+
+	/* h-4 has four before it: the baseline-run model. */
+	const char *h4[] = { "h-4" }, *h7[] = { "h-7" }, *h8[] = { "h-8" }, *h6[] = { "h-6" };
+	ck_assert(lt_benchcheck_check(db, h4, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
+				      &err) == LT_OK);
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "welch");
+	outcome_free(&o);
+	/* h-7, 30 % slower, against h-0 .. h-6 (host b's result left out). */
+	ck_assert(lt_benchcheck_check(db, h7, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
+				      &err) == LT_OK);
+	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "history-t");
+	double n = 0;
+	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 7);
+	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "critical");
+	ck_assert(lt_db_check_record(db, o.verdict, o.alerts, o.n_alerts, &err) == LT_OK);
+	outcome_free(&o);
+	/* h-8: h-7 was critical and is left out: 7 again, and critical. */
+	ck_assert(lt_benchcheck_check(db, h8, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
+				      &err) == LT_OK);
+	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 7);
+	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "critical");
+	outcome_free(&o);
+	/* h-6 judged again later: only what came before it (6 results). */
+	ck_assert(lt_benchcheck_check(db, h6, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
+				      &err) == LT_OK);
+	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 6);
+	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "pass");
+	outcome_free(&o);
+
+	lt_db_close(db);
+	lt_benchcheck_config_free(cfg);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 START_TEST(test_database_round_trip)
 {
 	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX", path[64];
@@ -348,7 +476,7 @@ START_TEST(test_database_round_trip)
 
 	/* The history of a benchmark, oldest first, without the one left out. */
 	cJSON *rows = NULL;
-	ck_assert(lt_db_bench_history(db, "s", "x", "b-2", 0, &rows, &err) == LT_OK);
+	ck_assert(lt_db_bench_history(db, "s", "x", NULL, "b-2", 0, &rows, &err) == LT_OK);
 	ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
 	ck_assert_str_eq(lt_ndjson_get_str(cJSON_GetArrayItem(rows, 0), "bench_id"), "b-1");
 	ck_assert(cJSON_IsArray(lt_ndjson_get(cJSON_GetArrayItem(rows, 0), "record.values")));
@@ -380,7 +508,9 @@ Suite *lt_test_suite(void)
 	tcase_add_test(judge_tc, test_no_baseline_and_bh);
 	tcase_add_test(judge_tc, test_thresholds);
 	suite_add_tcase(s, judge_tc);
+	tcase_add_test(db_tc, test_history_model);
 	tcase_add_test(db_tc, test_database_round_trip);
+	tcase_add_test(db_tc, test_database_history);
 	suite_add_tcase(s, db_tc);
 	return s;
 }
