@@ -9,6 +9,7 @@
 #include "lt.h"
 #include "ndjson.h"
 #include "scenario.h"
+#include "util.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -401,32 +402,6 @@ static void print_recommendations(const struct out *o)
 	}
 }
 
-/* The lt-target program the http suite loads: $LT_TARGET, else
- * ../tests/lt-target next to this program (a build tree). */
-static char *find_target(void)
-{
-	const char *env = getenv("LT_TARGET");
-	char self[PATH_MAX], *slash, *path;
-	ssize_t n;
-
-	if (env && *env)
-		return strdup(env);
-	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
-		return NULL;
-	self[n] = 0;
-	if (!(slash = strrchr(self, '/')))
-		return NULL;
-	*slash = 0;
-	if (!(path = malloc(strlen(self) + sizeof "/../tests/lt-target")))
-		return NULL;
-	sprintf(path, "%s/../tests/lt-target", self);
-	if (access(path, X_OK) != 0) {
-		free(path);
-		return NULL;
-	}
-	return path;
-}
-
 struct run_args {
 	const char *suites, *filter, *db_path;
 	bool want_db, json, quiet;
@@ -512,7 +487,7 @@ static int cmd_run(struct lt_bench_opts *bo, const struct run_args *a, char **re
 	if (lt_bench_status_path(&status_path, &err) == LT_OK)
 		bo->status_path = status_path;
 	if (!n_cmds)
-		bo->target_path = target = find_target();
+		bo->target_path = target = lti_find_target();
 	bo->on_event = on_event;
 	bo->user = &o;
 	if ((rc = lt_bench_new(bo, &b, &err)) != LT_OK) {

@@ -329,32 +329,6 @@ static int on_request(struct mg_connection *conn, void *data)
 	return answer(conn, false);
 }
 
-/* The lt-target program of the http benchmark suite: $LT_TARGET, else
- * ../tests/lt-target next to this program (a build tree), else none. */
-static char *find_target(void)
-{
-	const char *env = getenv("LT_TARGET");
-	char self[PATH_MAX], *slash, *path;
-	ssize_t n;
-
-	if (env && *env)
-		return strdup(env);
-	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
-		return NULL;
-	self[n] = 0;
-	if (!(slash = strrchr(self, '/')))
-		return NULL;
-	*slash = 0;
-	if (!(path = malloc(strlen(self) + sizeof "/../tests/lt-target")))
-		return NULL;
-	sprintf(path, "%s/../tests/lt-target", self);
-	if (access(path, X_OK) != 0) {
-		free(path);
-		return NULL;
-	}
-	return path;
-}
-
 static bool parse_size(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
@@ -471,7 +445,7 @@ int main(int argc, char **argv)
 		status = 2;
 		goto out;
 	}
-	so.bench_target = bench_target = find_target();
+	so.bench_target = bench_target = lti_find_target();
 	if (lt_serve_new(&so, &server, &err) != LT_OK) {
 		fprintf(stderr, "lt-serve: %s\n", lt_errmsg(&err));
 		status = lt_rc_exit_status(err.rc);

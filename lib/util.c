@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -283,4 +284,28 @@ void lti_sbuf_add(struct lti_sbuf *b, const char *s, size_t n)
 	memcpy(b->s + b->len, s, n);
 	b->len += n;
 	b->s[b->len] = '\0';
+}
+
+char *lti_find_target(void)
+{
+	const char *env = getenv("LT_TARGET");
+	char self[PATH_MAX], *slash, *path;
+	ssize_t n;
+
+	if (env && *env)
+		return lti_strdup(env);
+	if ((n = readlink("/proc/self/exe", self, sizeof self - 1)) <= 0)
+		return NULL;
+	self[n] = 0;
+	if (!(slash = strrchr(self, '/')))
+		return NULL;
+	*slash = 0;
+	if (!(path = malloc(strlen(self) + sizeof "/../tests/lt-target")))
+		return NULL;
+	sprintf(path, "%s/../tests/lt-target", self);
+	if (access(path, X_OK) != 0) {
+		free(path);
+		return NULL;
+	}
+	return path;
 }

@@ -69,4 +69,9 @@ void lti_sbuf_add(struct lti_sbuf *b, const char *s, size_t n);
  * only where vfork is real (not under valgrind, say). */
 int lti_find_program(const char *prog, char *out, size_t len);
 
+/* The lt-target program the http benchmark suite loads: $LT_TARGET, else
+ * ../tests/lt-target next to the running program (a build tree), else
+ * NULL.  new (free it). */
+char *lti_find_target(void);
+
 #endif
