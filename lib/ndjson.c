@@ -1125,6 +1125,11 @@ static lt_rc stream_rules(struct lt_ndjson_reader *r, const cJSON *rec,
 			return lt_err_set(err, LT_EINVAL,
 					  "records out of order: sample t=%s after t=%s",
 					  show_number(t, a), show_number(run->last_t, b));
+		/* A run has one sample a second: the database keys them by t. */
+		if (run->has_t && t == run->last_t)
+			return lt_err_set(err, LT_EINVAL,
+					  "records out of order: a second sample at t=%s",
+					  show_number(t, a));
 		run->last_t = t;
 		run->has_t = true;
 		return LT_OK;

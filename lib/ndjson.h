@@ -122,7 +122,7 @@ void lt_ndjson_reader_free(struct lt_ndjson_reader *r);
  *   - a run's run_start comes before any sample or summary of the run;
  *   - a second run_start while the run is open (started, no summary yet)
  *     is a duplicate run;
- *   - sample t never decreases within a run;
+ *   - sample t increases within a run (never decreases, never repeats);
  *   - a run has at most one summary, and nothing of the run follows it
  *     except a new run_start (a stream replayed after itself, which a
  *     store records as the same run again: a no-op);

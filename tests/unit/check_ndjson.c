@@ -1112,7 +1112,7 @@ START_TEST(test_reader_order_rules)
 {
 	/* A whole run, interleaved with another and with standalone records. */
 	assert_stream_ok(RUN_START("r1") RUN_START("r2") SAMPLE("r1", 1) SAMPLE("r2", 1)
-			 SAMPLE("r1", 1) SAMPLE("r1", 2) ALERT BENCH EXECUTION SUMMARY("r1")
+			 SAMPLE("r1", 2) SAMPLE("r1", 3) ALERT BENCH EXECUTION SUMMARY("r1")
 			 SAMPLE("r2", 5) SUMMARY("r2") ALERT, 13);
 	/* The same run replayed after its summary: accepted. */
 	assert_stream_ok(RUN_START("r1") SAMPLE("r1", 1) SUMMARY("r1")
@@ -1127,6 +1127,8 @@ START_TEST(test_reader_order_rules)
 			    "of run \"r1\"", 1);
 	assert_stream_fails(RUN_START("r1") SAMPLE("r1", 5) SAMPLE("r1", 3),
 			    "x.ndjson:3: records out of order: sample t=3 after t=5", 2);
+	assert_stream_fails(RUN_START("r1") SAMPLE("r1", 5) SAMPLE("r1", 5),
+			    "x.ndjson:3: records out of order: a second sample at t=5", 2);
 	assert_stream_fails(RUN_START("r1") SAMPLE("r1", 1) SUMMARY("r1") SAMPLE("r1", 2),
 			    "x.ndjson:4: records out of order: sample after the summary of "
 			    "run \"r1\" (line 3)", 3);
