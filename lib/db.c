@@ -2351,6 +2351,19 @@ fail:
 	return rc;
 }
 
+/* The first row of rows (taken: rows is freed) into *row; false when
+ * there is none. */
+static bool take_first(cJSON *rows, cJSON **row)
+{
+	cJSON *first = cJSON_GetArraySize(rows) ? cJSON_DetachItemFromArray(rows, 0) : NULL;
+
+	cJSON_Delete(rows);
+	if (!first)
+		return false;
+	*row = first;
+	return true;
+}
+
 static const char *env_or_default(const char *env)
 {
 	return env && *env ? env : "default";
@@ -2409,19 +2422,14 @@ lt_rc lt_db_baseline_get(struct lt_db *db, const char *scenario_id, const char *
 	if ((rc = query_rows(db, "reading baselines", &rows, NULL, err, sql, "ttt", scenario_id,
 			     env_or_default(environment), version)))
 		return rc;
-	if (cJSON_GetArraySize(rows) == 0) {
-		cJSON_Delete(rows);
-		if (version)
-			return lt_err_set(err, LT_ENOTFOUND,
-					  "no baseline %s of scenario %s in environment %s", version,
-					  scenario_id, env_or_default(environment));
-		return lt_err_set(err, LT_ENOTFOUND,
-				  "no baseline for scenario %s in environment %s: set one with "
-				  "lt-baseline set", scenario_id, env_or_default(environment));
-	}
-	*baseline = cJSON_DetachItemFromArray(rows, 0);
-	cJSON_Delete(rows);
-	return LT_OK;
+	if (take_first(rows, baseline))
+		return LT_OK;
+	if (version)
+		return lt_err_set(err, LT_ENOTFOUND, "no baseline %s of scenario %s in environment %s",
+				  version, scenario_id, env_or_default(environment));
+	return lt_err_set(err, LT_ENOTFOUND,
+			  "no baseline for scenario %s in environment %s: set one with "
+			  "lt-baseline set", scenario_id, env_or_default(environment));
 }
 
 lt_rc lt_db_baselines_list(struct lt_db *db, const char *scenario_id, cJSON **baselines,
@@ -2750,12 +2758,8 @@ lt_rc lt_db_schedule_get(struct lt_db *db, const char *name, cJSON **row, struct
 	snprintf(sql, sizeof sql, "%s WHERE name = ?1", schedule_columns);
 	if ((rc = query_rows(db, "reading schedules", &rows, NULL, err, sql, "t", name)))
 		return rc;
-	if (cJSON_GetArraySize(rows) == 0) {
-		cJSON_Delete(rows);
+	if (!take_first(rows, row))
 		return lt_err_set(err, LT_ENOTFOUND, "no schedule %s", name);
-	}
-	*row = cJSON_DetachItemFromArray(rows, 0);
-	cJSON_Delete(rows);
 	return LT_OK;
 }
 
@@ -3011,12 +3015,8 @@ lt_rc lt_db_scenario_get(struct lt_db *db, const char *scenario_id, cJSON **row,
 			      "t", scenario_id);
 	if (rc)
 		return rc;
-	if (cJSON_GetArraySize(rows) == 0) {
-		cJSON_Delete(rows);
+	if (!take_first(rows, row))
 		return lt_err_set(err, LT_ENOTFOUND, "unknown scenario %s", scenario_id);
-	}
-	*row = cJSON_DetachItemFromArray(rows, 0);
-	cJSON_Delete(rows);
 	return LT_OK;
 }
 
@@ -3069,14 +3069,10 @@ lt_rc lt_db_anomaly_model_latest(struct lt_db *db, const char *scenario_id, cJSO
 			      "t", scenario_id);
 	if (rc)
 		return rc;
-	if (cJSON_GetArraySize(rows) == 0) {
-		cJSON_Delete(rows);
+	if (!take_first(rows, row))
 		return lt_err_set(err, LT_ENOTFOUND,
 				  "no anomaly model for scenario %s: train one with lt-regress train %s",
 				  scenario_id, scenario_id);
-	}
-	*row = cJSON_DetachItemFromArray(rows, 0);
-	cJSON_Delete(rows);
 	return LT_OK;
 }
 
@@ -3176,12 +3172,8 @@ lt_rc lt_db_bench_get(struct lt_db *db, const char *bench_id, cJSON **row, struc
 	if ((rc = query_rows(db, "reading a benchmark result", &rows, NULL, err, sql, "t",
 			     bench_id)))
 		return rc;
-	if (cJSON_GetArraySize(rows) == 0) {
-		cJSON_Delete(rows);
+	if (!take_first(rows, row))
 		return lt_err_set(err, LT_ENOTFOUND, "no benchmark result %s", bench_id);
-	}
-	*row = cJSON_DetachItemFromArray(rows, 0);
-	cJSON_Delete(rows);
 	return LT_OK;
 }
 
