@@ -164,7 +164,10 @@ deps:
 	  exit 1; \
 	fi
 
-demo: all
+# Like check, demo installs what is missing first, so that it is the first
+# command that works on a fresh Debian 12 machine.
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@sh examples/demo.sh $(BUILD)
 
 bench: all
