@@ -980,6 +980,18 @@ lt_rc lt_db_open(const char *path, unsigned flags, struct lt_db **out,
 		if ((rc = read_version(db, &version, &app_id, &tables, err)) ||
 		    (rc = check_version(db, version, app_id, tables, err)))
 			goto fail;
+		/* An older schema is upgraded first when the file may be
+		 * written (the migrations are what any writer would apply),
+		 * so that the first command after an upgrade of lt may be a
+		 * reader; otherwise it is an error that says what to do. */
+		if (version < LT_DB_SCHEMA_VERSION && access(db->path, W_OK) == 0) {
+			struct lt_db *w = NULL;
+			struct lt_err werr = {0};
+			if (lt_db_open(db->path, flags & ~(unsigned)LT_DB_READONLY, &w, &werr) == LT_OK)
+				lt_db_close(w);
+			if ((rc = read_version(db, &version, &app_id, &tables, err)))
+				goto fail;
+		}
 		if (version < LT_DB_SCHEMA_VERSION) {
 			rc = lt_err_set(err, LT_EDB,
 					"%s: database schema version %lld is older than this lt's (%d): "

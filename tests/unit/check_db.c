@@ -412,6 +412,17 @@ START_TEST(test_readonly)
 	ck_assert_str_eq(got->status, "complete");
 	lt_db_run_free(got);
 	lt_db_close(db);
+
+	/* A database of schema 2 (before steady_samples): a reader upgrades
+	 * it when it may write the file, and reads on. */
+	sql_exec(path, "ALTER TABLE load_test_results DROP COLUMN steady_samples;"
+		 "PRAGMA user_version = 2");
+	ck_assert_msg(lt_db_open(path, LT_DB_READONLY, &db, &err) == LT_OK, "%s", lt_errmsg(&err));
+	ck_assert_int_eq(sql_int(path, "PRAGMA user_version"), LT_DB_SCHEMA_VERSION);
+	ck_assert_int_eq(sql_int(path, "SELECT count(steady_samples) FROM load_test_results"), 0);
+	ck_assert_int_eq(lt_db_run_get(db, "run-ro", &got, &err), LT_OK);
+	lt_db_run_free(got);
+	lt_db_close(db);
 	run_free(&r);
 }
 END_TEST
