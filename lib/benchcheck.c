@@ -474,15 +474,8 @@ static void measure(struct judged *j, size_t history_min)
 	else
 		j->change_pct = j->current == 0 ? 0 : (j->current > 0 ? INFINITY : -INFINITY);
 	j->worse_pct = j->dir * j->change_pct;
-	if (j->rule->method != LT_REGRESS_STATISTICAL) {
-		size_t n;
-		free(values_of(cur, &n));
-		j->n_cur = n;
-		free(values_of(base, &n));
-		j->n_base = n;
-		return;
-	}
-	if (test_history(j, history_min)) {
+	/* Welch counts the values it tests; the other ways count them here. */
+	if (j->rule->method != LT_REGRESS_STATISTICAL || test_history(j, history_min)) {
 		size_t n;
 		free(values_of(cur, &n));
 		j->n_cur = n;
