@@ -6,7 +6,7 @@
 #
 # Sizes: a stream of many 60-sample runs, $small_mb and $big_mb megabytes
 # (10 and 40; 100 and 1000 with LT_TEST_SLOW=1: lt-store records samples at
-# about 7 MB/s on one core, so 1 GB of runs takes minutes); 1 GB of blank
+# about 9 MB/s on one core, so 1 GB of runs takes minutes); 1 GB of blank
 # lines and a 1 GB line, always; one run of $samples samples (20000; 200000).
 data="$SRC/tests/data/run-small.ndjson"
 # Under AddressSanitizer freed memory waits in a quarantine of up to 256 MB
