@@ -45,6 +45,7 @@ struct ingest {
 	size_t n_runs, cap_runs;
 	cJSON *pending[STORE_BATCH]; /* STREAM samples not yet written; owned */
 	size_t n_pending;
+	bool live;                   /* input is not a regular file: it can wait */
 };
 
 static const char *run_id_of(const struct open_run *r)
@@ -164,11 +165,8 @@ static lt_rc run_end(struct ingest *g, struct open_run *r, cJSON *summary, struc
 	case RUN_SKIP:
 		break;
 	case RUN_BUFFER:
-		if (summary) {
-			if (run_push(r, summary) != LT_OK)
-				return lt_err_set(err, LT_ENOMEM, "out of memory");
-			summary = r->recs[r->n - 1];
-		}
+		if (summary && run_push(r, summary) != LT_OK)
+			return lt_err_set(err, LT_ENOMEM, "out of memory");
 		rc = lt_db_ingest_run(g->db, r->recs, r->n, &present, err);
 		if (summary)
 			r->n--; /* freed below */
@@ -320,7 +318,8 @@ static lt_rc read_stream(struct ingest *g, FILE *in, const char *name, struct lt
 		enum lt_ndjson_type type;
 		/* A live stream (`lt-run | lt-store`) writes each second as it
 		 * comes: before waiting for more, what came is committed. */
-		if (g->n_pending && could_wait(in) && (rc = flush_pending(g, err)) != LT_OK)
+		if (g->n_pending && g->live && could_wait(in) &&
+		    (rc = flush_pending(g, err)) != LT_OK)
 			break;
 		if ((rc = lt_ndjson_reader_next(rd, &rec, &type, err)) != LT_OK || !rec)
 			break;
@@ -347,7 +346,8 @@ lt_rc lt_store_ingest(struct lt_db *db, FILE *in, const char *name,
 
 	/* A regular file can be read twice: check all of it first, so that
 	 * bad input anywhere leaves the database untouched. */
-	if (fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode)) {
+	g.live = !(fstat(fileno(in), &st) == 0 && S_ISREG(st.st_mode));
+	if (!g.live) {
 		off_t start = ftello(in);
 		if ((rc = read_stream(&g, in, name, err)) != LT_OK)
 			return rc;
@@ -363,14 +363,6 @@ lt_rc lt_store_ingest(struct lt_db *db, FILE *in, const char *name,
 	while (g.n_runs) {
 		struct lt_err cerr = {0};
 		lt_rc crc = run_end(&g, &g.runs[g.n_runs - 1], NULL, &cerr);
-		if (crc != LT_OK && rc == LT_OK) {
-			rc = crc;
-			*err = cerr;
-		}
-	}
-	if (g.n_pending) { /* left by a failed write */
-		struct lt_err cerr = {0};
-		lt_rc crc = flush_pending(&g, &cerr);
 		if (crc != LT_OK && rc == LT_OK) {
 			rc = crc;
 			*err = cerr;
