@@ -298,6 +298,40 @@ START_TEST(test_thresholds)
 }
 END_TEST
 
+/* A database in a new scratch directory dir (a "/tmp/...-XXXXXX" buffer). */
+static struct lt_db *scratch_db(char *dir)
+{
+	char path[64];
+	struct lt_db *db = NULL;
+	struct lt_err err = {0};
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/lt.db", dir);
+	ck_assert_msg(lt_db_open(path, 0, &db, &err) == LT_OK, "%s", lt_errmsg(&err));
+	return db;
+}
+
+static void scratch_remove(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Check the stored result bench_id into *o; its history_runs. */
+static double check_stored(struct lt_db *db, const char *bench_id,
+			   const struct lt_benchcheck_config *cfg, struct outcome *o)
+{
+	const char *ids[] = { bench_id };
+	struct lt_err err = {0};
+	double n = -1;
+
+	ck_assert_msg(lt_benchcheck_check(db, ids, 1, "ci", cfg, &o->verdict, &o->alerts,
+					  &o->n_alerts, &err) == LT_OK, "%s", lt_errmsg(&err));
+	ck_assert(lt_ndjson_get_num(metric(o, 0), "history_runs", &n));
+	return n;
+}
+
 START_TEST(test_history_model)
 {
 	/* Ten earlier sessions with means 100 +- 2: a current mean of 112
@@ -362,17 +396,14 @@ START_TEST(test_database_history)
 	/* Through the database: the history is the results of the same
 	 * benchmark on the same host recorded before the judged one, less
 	 * those a check found critical. */
-	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX", path[64];
+	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX";
 	struct lt_benchcheck_config *cfg = lt_benchcheck_config_new();
 	struct lt_err err = {0};
-	struct lt_db *db = NULL;
+	struct lt_db *db = scratch_db(dir);
 	struct outcome o = {0};
 	static const double factor[] = { 1, 0.99, 1.01, 1.02, 0.98, 1, 1.01, 1.3, 1.31 };
 	char id[16], at[32];
 
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/lt.db", dir);
-	ck_assert_msg(lt_db_open(path, 0, &db, &err) == LT_OK, "%s", lt_errmsg(&err));
 	/* h-0 .. h-8 on host a, one a minute; o-0 on host b. */
 	for (size_t i = 0; i < 9; i++) {
 		snprintf(id, sizeof id, "h-%zu", i);
@@ -391,54 +422,39 @@ START_TEST(test_database_history)
 	ck_assert(lt_benchcheck_baseline_set(db, "h-0", "ci", NULL, NULL, NULL, NULL, &err) == LT_OK);
 
 	/* h-4 has four before it: the baseline-run model. */
-	const char *h4[] = { "h-4" }, *h7[] = { "h-7" }, *h8[] = { "h-8" }, *h6[] = { "h-6" };
-	ck_assert(lt_benchcheck_check(db, h4, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
-				      &err) == LT_OK);
+	ck_assert(check_stored(db, "h-4", cfg, &o) == 4);
 	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "welch");
 	outcome_free(&o);
 	/* h-7, 30 % slower, against h-0 .. h-6 (host b's result left out). */
-	ck_assert(lt_benchcheck_check(db, h7, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
-				      &err) == LT_OK);
+	ck_assert(check_stored(db, "h-7", cfg, &o) == 7);
 	ck_assert_str_eq(lt_ndjson_get_str(metric(&o, 0), "test"), "history-t");
-	double n = 0;
-	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 7);
 	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "critical");
 	ck_assert(lt_db_check_record(db, o.verdict, o.alerts, o.n_alerts, &err) == LT_OK);
 	outcome_free(&o);
 	/* h-8: h-7 was critical and is left out: 7 again, and critical. */
-	ck_assert(lt_benchcheck_check(db, h8, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
-				      &err) == LT_OK);
-	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 7);
+	ck_assert(check_stored(db, "h-8", cfg, &o) == 7);
 	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "critical");
 	outcome_free(&o);
 	/* h-6 judged again later: only what came before it (6 results). */
-	ck_assert(lt_benchcheck_check(db, h6, 1, "ci", cfg, &o.verdict, &o.alerts, &o.n_alerts,
-				      &err) == LT_OK);
-	ck_assert(lt_ndjson_get_num(metric(&o, 0), "history_runs", &n) && n == 6);
+	ck_assert(check_stored(db, "h-6", cfg, &o) == 6);
 	ck_assert_str_eq(lt_ndjson_get_str(o.verdict, "status"), "pass");
 	outcome_free(&o);
 
 	lt_db_close(db);
 	lt_benchcheck_config_free(cfg);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	scratch_remove(dir);
 }
 END_TEST
 
 START_TEST(test_database_round_trip)
 {
-	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX", path[64];
+	char dir[] = "/tmp/lt-check-benchcheck-XXXXXX";
 	struct lt_benchcheck_config *cfg = lt_benchcheck_config_new();
 	struct lt_err err = {0};
-	struct lt_db *db = NULL;
+	struct lt_db *db = scratch_db(dir);
 	struct outcome o = {0};
 	char *key = NULL;
 	int64_t id = 0;
-
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, sizeof path, "%s/lt.db", dir);
-	ck_assert_msg(lt_db_open(path, 0, &db, &err) == LT_OK, "%s", lt_errmsg(&err));
 	cJSON *base = bench("b-1", "s", "x", "ms", "lower", 1, N_VALUES);
 	cJSON *cur = bench("b-2", "s", "x", "ms", "lower", 1.3, N_VALUES);
 	cJSON *other = bench("b-3", "s", "y", "ms", "lower", 1, N_VALUES);
@@ -489,9 +505,7 @@ START_TEST(test_database_round_trip)
 	cJSON_Delete(other);
 	lt_db_close(db);
 	lt_benchcheck_config_free(cfg);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	scratch_remove(dir);
 }
 END_TEST
 
