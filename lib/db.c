@@ -1423,7 +1423,9 @@ static lt_rc write_metrics(struct lt_db *db, const struct run_plan *p,
 	return LT_OK;
 }
 
-/* Whether run_id is stored, with its status and number of samples. */
+/* Whether run_id is stored, with its status and (samples not NULL) its
+ * number of samples; without the count it is one index lookup, whatever
+ * the run's length. */
 static lt_rc stored_run(struct lt_db *db, const char *run_id, bool *exists,
 			bool *incomplete, int64_t *samples, const char *what,
 			struct lt_err *err)
@@ -1432,7 +1434,7 @@ static lt_rc stored_run(struct lt_db *db, const char *run_id, bool *exists,
 	lt_rc rc;
 	int src;
 
-	if ((rc = stmt_get(db, ST_RUN_STATE, &st, err)))
+	if ((rc = stmt_get(db, samples ? ST_RUN_STATE : ST_RUN_STATUS, &st, err)))
 		return rc;
 	src = sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":run_id"),
 				run_id, -1, SQLITE_STATIC);
@@ -1442,7 +1444,8 @@ static lt_rc stored_run(struct lt_db *db, const char *run_id, bool *exists,
 	if (*exists) {
 		const unsigned char *status = sqlite3_column_text(st, 0);
 		*incomplete = status && strcmp((const char *)status, "incomplete") == 0;
-		*samples = sqlite3_column_int64(st, 1);
+		if (samples)
+			*samples = sqlite3_column_int64(st, 1);
 		src = SQLITE_DONE;
 	}
 	rc = src == SQLITE_DONE ? LT_OK : sql_fail(db, src, what, err);
@@ -1585,47 +1588,23 @@ lt_rc lt_db_run_open(struct lt_db *db, const cJSON *run_start, enum lt_db_run_st
 	return run_begin(db, run_start, true, state, err);
 }
 
-/* The status of stored run run_id ("" when it is not stored) into
- * status[size]: one index lookup, whatever the run's length. */
-static lt_rc run_status(struct lt_db *db, const char *run_id, char *status, size_t size,
-			const char *what, struct lt_err *err)
-{
-	sqlite3_stmt *st;
-	lt_rc rc;
-	int src;
-
-	if ((rc = stmt_get(db, ST_RUN_STATUS, &st, err)))
-		return rc;
-	*status = 0;
-	src = sqlite3_bind_text(st, sqlite3_bind_parameter_index(st, ":run_id"),
-				run_id, -1, SQLITE_STATIC);
-	if (src == SQLITE_OK && (src = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *v = sqlite3_column_text(st, 0);
-		snprintf(status, size, "%s", v ? (const char *)v : "?");
-		src = SQLITE_DONE;
-	}
-	rc = src == SQLITE_DONE ? LT_OK : sql_fail(db, src, what, err);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc;
-}
-
 /* One sample of a begun run, inside the caller's transaction. */
 static lt_rc add_sample(struct lt_db *db, const cJSON *sample, struct lt_err *err)
 {
 	const char *run_id = field_str(sample, "run_id"), *phase = field_str(sample, "phase");
-	char what[160], status[16];
+	bool exists = false, incomplete = false;
+	char what[160];
 	struct binder b;
 	lt_rc rc;
 
 	if (!run_id || strcmp(record_type(sample), "sample") != 0)
 		return lt_err_set(err, LT_EINVAL, "not a sample record with a run_id");
 	snprintf(what, sizeof what, "recording a sample of run %s", run_id);
-	if ((rc = run_status(db, run_id, status, sizeof status, what, err)))
+	if ((rc = stored_run(db, run_id, &exists, &incomplete, NULL, what, err)))
 		return rc;
-	if (strcmp(status, "incomplete") != 0)
+	if (!incomplete)
 		return lt_err_set(err, LT_EINVAL, "run %s: %s", run_id,
-				  *status ? "already finished" : "not begun (lt_db_run_begin)");
+				  exists ? "already finished" : "not begun (lt_db_run_begin)");
 	if ((rc = write_sample(db, run_id, sample, what, err)) ||
 	    (rc = stmt_get(db, ST_RUN_LIVE_UPDATE, &b.st, err)))
 		return rc;
